@@ -1,0 +1,50 @@
+"""The ``mailflow`` command: every MailflowError becomes one clear line and an exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from mailflow.errors import MailflowError
+from mailflow.settings import DEFAULT_CONFIG
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="Settings file.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.pass_context
+def cli(context: click.Context, config_path: Path, verbose: bool) -> None:
+    """mailflow: runs the application mailbox of a training course."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    context.obj = config_path
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MailflowError as exc:
+        click.echo(f"mailflow: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+from mailflow.cli import applicants, forms, worker  # noqa: E402  (commands register themselves)
+
+__all__ = ["applicants", "cli", "forms", "main", "worker"]

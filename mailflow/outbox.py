@@ -1,0 +1,120 @@
+"""Outgoing mail: queued with the change that caused it, then sent at most once.
+
+A mail is rendered when it is queued, inside the same transaction as the state change,
+under an idempotency key (applicant, template, occasion) the database keeps unique.
+Sending marks the row ``sending`` and commits before handing it to the transport; a
+row found still ``sending`` later (a crash mid-send) is never sent again by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailflow.errors import MailflowError
+from mailflow.message import ParsedMail
+from mailflow.storage.db import Database
+from mailflow.storage.models import OutboxMail, utcnow
+from mailflow.templating import MailTemplates
+from mailflow.transports import Transport
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who mailflow's mails come from, and the domain of their Message-IDs."""
+
+    address: str
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1].strip(">").strip()
+
+
+class Outbox:
+    def __init__(self, templates: MailTemplates, sender: Sender) -> None:
+        self.templates = templates
+        self.sender = sender
+
+    def queue(
+        self,
+        session: Session,
+        *,
+        key: str,
+        template: str,
+        language: str,
+        recipient: str,
+        context: dict[str, Any],
+        applicant_id: int | None = None,
+        reply_to: ParsedMail | None = None,
+    ) -> OutboxMail | None:
+        """Render and queue a mail, unless one with the same key was ever queued."""
+        if session.scalar(select(OutboxMail.id).where(OutboxMail.idempotency_key == key)):
+            return None
+        rendered = self.templates.render(template, language, context)
+        row = OutboxMail(
+            idempotency_key=key,
+            applicant_id=applicant_id,
+            template=template,
+            language=language,
+            recipient=recipient,
+            subject=rendered.subject,
+            body=rendered.body,
+            message_id=make_msgid(domain=self.sender.domain),
+            in_reply_to=reply_to.message_id if reply_to else None,
+            references=(reply_to.thread_references or None) if reply_to else None,
+            status="queued",
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def send_queued(self, database: Database, transport: Transport) -> Sequence[OutboxMail]:
+        """Send every queued mail; each outcome is committed on its own."""
+        with database.transaction() as session:
+            ids = session.scalars(
+                select(OutboxMail.id).where(OutboxMail.status == "queued").order_by(OutboxMail.id)
+            ).all()
+        sent = []
+        for mail_id in ids:
+            with database.transaction() as session:
+                row = session.get_one(OutboxMail, mail_id)
+                if row.status != "queued":
+                    continue
+                row.status = "sending"
+                message = self.build_message(row)
+            try:
+                transport.send(message)
+            except (MailflowError, OSError) as exc:
+                with database.transaction() as session:
+                    failed = session.get_one(OutboxMail, mail_id)
+                    failed.status, failed.error = "failed", str(exc)
+                continue
+            with database.transaction() as session:
+                done = session.get_one(OutboxMail, mail_id)
+                done.status, done.sent_at = "sent", utcnow()
+                sent.append(done)
+        return sent
+
+    def build_message(self, row: OutboxMail) -> EmailMessage:
+        """The finished mail; every header value is ours or a validated address."""
+        message = EmailMessage()
+        message["From"] = self.sender.address
+        message["To"] = Address(addr_spec=row.recipient)
+        message["Subject"] = " ".join(row.subject.split())
+        message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
+        message["Message-ID"] = row.message_id
+        if row.in_reply_to:
+            message["In-Reply-To"] = row.in_reply_to
+        if row.references:
+            message["References"] = row.references
+        message["Auto-Submitted"] = "auto-replied" if row.in_reply_to else "auto-generated"
+        message.set_content(row.body)
+        return message

@@ -1,0 +1,130 @@
+"""Settings: one TOML file turned into frozen, typed objects, checked once at start.
+
+A wrong file stops mailflow with one line that names the file, the key and what was
+expected, before any mail is touched. Secrets never sit in the file: it names the
+environment variable that holds them (``password_env``), read only when needed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+
+from mailflow.errors import ConfigError
+
+DEFAULT_CONFIG = Path("mailflow.toml")
+
+
+def _relative_to_config(value: Path, info: ValidationInfo) -> Path:
+    """Relative paths in the file mean: relative to the file's own folder."""
+    base = (info.context or {}).get("base", Path.cwd())
+    return value if value.is_absolute() else (base / value).resolve()
+
+
+ConfigPath = Annotated[Path, AfterValidator(_relative_to_config)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class StorageSettings(_Section):
+    """Where mailflow keeps its database and the raw copy of every mail it received."""
+
+    database: ConfigPath = Field(description="SQLite database file")
+    raw_mail_dir: ConfigPath = Field(description="folder for the raw copy of every mail")
+
+
+class StaffFilesSettings(_Section):
+    """The folders staff edit. Unset means the rules and templates shipped with mailflow."""
+
+    rules: ConfigPath | None = None
+    templates: ConfigPath | None = None
+
+
+class FolderMailboxSettings(_Section):
+    """A local folder of .eml files: the embedded default, for trying mailflow out."""
+
+    kind: Literal["folder"]
+    folder: ConfigPath
+    name: str = "folder"
+
+
+class FolderTransportSettings(_Section):
+    """Outgoing mail written as .eml files into a folder instead of being sent."""
+
+    kind: Literal["folder"]
+    folder: ConfigPath
+    sender: str = Field(alias="from", description="From address of every mail mailflow sends")
+
+
+class WorkerSettings(_Section):
+    """How often the scheduled worker polls the mailbox."""
+
+    poll_seconds: int = Field(default=300, ge=10)
+
+
+class Settings(_Section):
+    """Everything mailflow reads from its settings file."""
+
+    storage: StorageSettings
+    staff_files: StaffFilesSettings = StaffFilesSettings()
+    worker: WorkerSettings = WorkerSettings()
+    mailbox: FolderMailboxSettings
+    transport: FolderTransportSettings
+
+
+def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
+    """Read and check the settings file; any problem becomes one ConfigError line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: settings file not found; copy config.example.toml to {path} "
+            "or name another with --config"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_settings(data, path)
+
+
+def parse_settings(data: dict[str, Any], path: Path) -> Settings:
+    """Validate already-parsed TOML, resolving relative paths against the file's folder."""
+    try:
+        return Settings.model_validate(data, context={"base": path.parent.resolve()})
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path, exc)) from None
+
+
+def describe_validation_error(path: Path, exc: ValidationError) -> str:
+    """Turn pydantic's report into one line: file, key, what was expected."""
+    first = exc.errors()[0]
+    location = [str(part) for part in first["loc"]]
+    key = ".".join(location) or "(top level)"
+    kind = first["type"]
+    if kind == "missing":
+        expected = "missing value; add it"
+    elif kind == "extra_forbidden":
+        expected = "unknown key; remove it or check its spelling"
+    else:
+        expected = f"{first['msg']} (found {first.get('input')!r})"
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{path}: {key}: {expected}{suffix}"
+
+
+def secret_from_env(variable: str, setting: str) -> str:
+    """Read a secret from the environment variable the settings file names."""
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(
+            f"environment variable {variable} is not set (named by {setting}); "
+            "export it before starting mailflow"
+        )
+    return value
