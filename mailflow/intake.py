@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from mailflow.classify import automatic_reply_reason
 from mailflow.course import Course
 from mailflow.documents.formspec import FormSpec
-from mailflow.documents.reader import looks_like_document, read_form
+from mailflow.documents.images import document_kind
+from mailflow.documents.reader import Document, looks_like_document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.errors import DocumentError
-from mailflow.message import Attachment, ParsedMail, parse_mail
+from mailflow.message import ParsedMail, parse_mail
 from mailflow.outbox import Outbox
 from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, StateChange
 
@@ -49,7 +50,7 @@ class Intake:
         if isinstance(found, str):
             row.status, row.reason = "review", found
             return
-        attachment, reading = found
+        attachment_name, reading = found
         spec = self.forms[reading.form_id]
         course = self.courses.get(spec.course)
         if course is None:
@@ -67,7 +68,7 @@ class Intake:
             FormReadingRecord(
                 applicant=applicant,
                 raw_mail_id=row.id,
-                attachment=attachment.filename,
+                attachment=attachment_name,
                 form_id=reading.form_id,
                 channel=reading.channel,
                 fields=reading.to_json()["fields"],
@@ -87,22 +88,31 @@ class Intake:
         row.applicant_id = applicant.id
         row.status, row.reason = "processed", f"application form read ({reading.channel})"
 
-    def _find_form(self, mail: ParsedMail) -> tuple[Attachment, FormReading] | str:
-        """The first attachment holding a known form, or why there is none."""
+    def _find_form(self, mail: ParsedMail) -> tuple[str, FormReading] | str:
+        """The first attachment(s) holding a known form, named, or why there is none.
+
+        Each PDF is read on its own; the page images (TIFF, JPEG, PNG) of one mail are
+        the pages of one application, in the order they were attached.
+        """
+        documents = [
+            Document(attachment.filename or f"attachment {number}", attachment.data)
+            for number, attachment in enumerate(mail.attachments, start=1)
+            if looks_like_document(attachment.filename, attachment.content_type, attachment.data)
+        ]
+        pdfs = [document for document in documents if document_kind(document.data) == "pdf"]
+        images = [document for document in documents if document not in pdfs]
+        groups = [[pdf] for pdf in pdfs] + ([images] if images else [])
         problems = []
-        for attachment in mail.attachments:
-            if not looks_like_document(
-                attachment.filename, attachment.content_type, attachment.data
-            ):
-                continue
+        for group in groups:
+            name = ", ".join(document.name for document in group)
             try:
-                reading = read_form(attachment.data, self.forms, attachment.filename)
+                reading = read_form(group, self.forms)
             except DocumentError as exc:
                 problems.append(str(exc))
                 continue
             if reading is not None:
-                return attachment, reading
-            problems.append(f"{attachment.filename}: no known application form in it")
+                return name, reading
+            problems.append(f"{name}: no known application form in it")
         if not problems:
             return "no application form attached"
         return "; ".join(problems)

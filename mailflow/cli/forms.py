@@ -11,7 +11,7 @@ from mailflow.cli import cli
 from mailflow.cli.common import table
 from mailflow.documents.blankform import write_form_definition
 from mailflow.documents.formspec import load_form_specs
-from mailflow.documents.reader import read_form
+from mailflow.documents.reader import Document, read_form
 from mailflow.errors import DocumentError
 from mailflow.resources import shipped
 
@@ -49,10 +49,11 @@ def import_command(blank_pdf: Path, form_id: str, course: str | None, output: Pa
 def extract_command(files: tuple[Path, ...], as_json: bool, rules: Path | None) -> None:
     """Read the application form from FILES (the pages or parts of one application)."""
     specs = load_form_specs(rules or shipped("rules"))
-    path = files[0]
-    reading = read_form(path.read_bytes(), specs, str(path))
+    documents = [Document(str(path), path.read_bytes()) for path in files]
+    reading = read_form(documents, specs)
     if reading is None:
-        raise DocumentError(f"{path}: no known application form found")
+        names = ", ".join(str(path) for path in files)
+        raise DocumentError(f"{names}: no known application form found")
     if as_json:
         click.echo(json.dumps(reading.to_json(), ensure_ascii=False, indent=2))
         return

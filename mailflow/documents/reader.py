@@ -1,47 +1,142 @@
-"""Find the application form in a document and read it by the best channel it allows."""
+"""Find the application form in the documents of one application and read it.
+
+The documents are the pages or parts of one application, in order: one PDF, one TIFF,
+or several page images. The best channel the documents allow is used: AcroForm field
+values, else the words of a text layer, else OCR of the page images. Whatever is wrong
+with a document, reading it ends in a DocumentError saying what, never a hang or a crash.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+import pdfplumber
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from mailflow.documents.acroform import acroform_values, matches_form, read_acroform
+from mailflow.documents.align import AlignedPage, align_to_form
 from mailflow.documents.formspec import FormSpec
-from mailflow.documents.reading import FormReading
+from mailflow.documents.images import (
+    MAX_PAGES,
+    PageImage,
+    document_kind,
+    image_pages,
+    pdf_pages,
+)
+from mailflow.documents.ocr import read_fields
+from mailflow.documents.reading import FormReading, assemble_reading
+from mailflow.documents.textlayer import page_text, read_text_layer
+from mailflow.documents.thresholds import OCR_THRESHOLDS
 from mailflow.errors import DocumentError
 
-PDF_MAGIC = b"%PDF-"
+MIN_MATCH = 0.45  # alignment score below which a page is not this form's page
+_DOCUMENT_NAMES = (".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png")
+_DOCUMENT_TYPES = ("application/pdf", "image/tiff", "image/jpeg", "image/png")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of an application: a name for messages, and its bytes."""
+
+    name: str
+    data: bytes
 
 
 def looks_like_document(filename: str, content_type: str, data: bytes) -> bool:
-    """Whether an attachment may hold a form (today: a PDF, by content or by name)."""
+    """Whether an attachment may hold a form: a PDF or a page image, by content or name."""
     return (
-        data.startswith(PDF_MAGIC)
-        or filename.lower().endswith(".pdf")
-        or (content_type == "application/pdf")
+        document_kind(data) is not None
+        or filename.lower().endswith(_DOCUMENT_NAMES)
+        or content_type.lower() in _DOCUMENT_TYPES
     )
 
 
-def read_form(
-    data: bytes, specs: Mapping[str, FormSpec], name: str = "document"
-) -> FormReading | None:
-    """The form read from one document, or None when the document holds no known form.
-
-    Raises DocumentError when the document cannot be opened at all.
-    """
-    if not data.startswith(PDF_MAGIC):
-        raise DocumentError(f"{name}: not a PDF document")
+def read_form(documents: Sequence[Document], specs: Mapping[str, FormSpec]) -> FormReading | None:
+    """The form read from the documents of one application, or None when they hold no
+    known form. Raises DocumentError when a document cannot be read at all."""
+    if not documents:
+        raise DocumentError("no document to read")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise DocumentError(f"{name}: the PDF is encrypted; ask for an unprotected copy")
-        values = acroform_values(reader)
-    except PdfReadError as exc:
-        raise DocumentError(f"{name}: damaged PDF ({exc})") from None
+        return _read(documents, specs)
+    except DocumentError:
+        raise
+    except MemoryError:
+        raise DocumentError(f"{documents[0].name}: too large to read") from None
+    except Exception as exc:  # a damaged file can break a parser in any of many ways
+        raise DocumentError(
+            f"{documents[0].name}: damaged document ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _read(documents: Sequence[Document], specs: Mapping[str, FormSpec]) -> FormReading | None:
+    pages: list[PageImage] = []
+    for document in documents:
+        kind = document_kind(document.data)
+        if kind is None:
+            raise DocumentError(f"{document.name}: neither a PDF nor a TIFF, JPEG or PNG image")
+        if kind == "pdf":
+            reader = _open_pdf(document)
+            if len(documents) == 1:
+                reading = _read_pdf_text(document, reader, specs)
+                if reading is not None:
+                    return reading
+            pages.extend(pdf_pages(document.data, list(reader.pages), document.name))
+        else:
+            pages.extend(image_pages(document.data, document.name))
+        if len(pages) > MAX_PAGES:
+            raise DocumentError(f"{document.name}: more than {MAX_PAGES} pages in all")
+    return _read_images(pages, specs)
+
+
+def _open_pdf(document: Document) -> PdfReader:
+    reader = PdfReader(io.BytesIO(document.data))
+    if reader.is_encrypted:
+        raise DocumentError(f"{document.name}: the PDF is encrypted; ask for an unprotected copy")
+    count = len(reader.pages)
+    if count == 0:
+        raise DocumentError(f"{document.name}: the PDF has no pages")
+    if count > MAX_PAGES:
+        raise DocumentError(f"{document.name}: {count} pages; an application form has a few")
+    return reader
+
+
+def _read_pdf_text(
+    document: Document, reader: PdfReader, specs: Mapping[str, FormSpec]
+) -> FormReading | None:
+    """AcroForm values, else the text layer of a form printed to PDF; None for neither."""
+    values = acroform_values(reader)
     for spec in specs.values():
         if matches_form(values, spec):
             return read_acroform(values, spec)
+    with pdfplumber.open(io.BytesIO(document.data)) as pdf:
+        text = page_text(pdf.pages[0])
+        for spec in specs.values():
+            if any(marker in text for marker in spec.markers):
+                return read_text_layer(pdf, spec)
     return None
+
+
+def _read_images(pages: list[PageImage], specs: Mapping[str, FormSpec]) -> FormReading | None:
+    """OCR: the form whose blank the first page matches best, each page aligned to its own."""
+    if not pages:
+        return None
+    fits = [(align_to_form(pages[0], spec, 1), spec) for spec in specs.values()]
+    first, spec = max(fits, key=lambda fit: fit[0].score, default=(None, None))
+    if first is None or spec is None or first.score < MIN_MATCH:
+        return None
+    aligned: dict[int, AlignedPage] = {1: first}
+    problems = []
+    for number, page in enumerate(pages[1 : spec.page_count], start=2):
+        fitted = align_to_form(page, spec, number)
+        if fitted.score < MIN_MATCH:
+            problems.append(f"page {number} does not match page {number} of the form")
+        else:
+            aligned[number] = fitted
+    if len(pages) < spec.page_count:
+        problems.append(f"{len(pages)} of the form's {spec.page_count} pages arrived")
+    raw = read_fields(aligned, spec.fields)
+    for field in spec.fields:  # a page that came unreadable: its fields need a person
+        raw.setdefault(field.name, ("", 0.0))
+    return assemble_reading(spec, "ocr", raw, problems, OCR_THRESHOLDS)

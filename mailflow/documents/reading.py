@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,18 +51,25 @@ class FormReading:
         }
 
 
+def threshold_key(spec_field: FieldSpec) -> str:
+    """What a confidence threshold is set for: a radio, or a text field by its normalizer
+    (OCR is surer of a name than of an e-mail address with ``l`` and ``1`` in it)."""
+    return "radio" if spec_field.kind == "radio" else spec_field.normalizer
+
+
 def assemble_reading(
     spec: FormSpec,
     channel: Channel,
     raw: dict[str, tuple[str | None, float]],
     problems: list[str] | None = None,
-    threshold: float = 0.0,
+    threshold: float | Mapping[str, float] = 0.0,
 ) -> FormReading:
     """Normalize raw reads (text, confidence) for every field of the form.
 
-    A field below ``threshold`` confidence, or whose text fails its normalizer, is
-    ``review``; an empty one is ``missing``. Country is normalized first because a
-    telephone number without its country code needs it.
+    A field below its threshold (one number, or one per ``threshold_key``), or whose text
+    fails its normalizer, is ``review``. An empty one is ``missing``, unless its empty
+    text comes with a confidence below the threshold: marks nobody could read. Country is
+    normalized first because a telephone number without its country code needs it.
     """
     problems = list(problems or [])
     country_text, _ = raw.get("country", (None, 0.0))
@@ -70,7 +78,12 @@ def assemble_reading(
     fields: dict[str, FieldReading] = {}
     for spec_field in spec.fields:
         text, confidence = raw.get(spec_field.name, (None, 0.0))
-        fields[spec_field.name] = _read_field(spec_field, text, confidence, hints, threshold)
+        minimum = (
+            threshold
+            if isinstance(threshold, int | float)
+            else threshold.get(threshold_key(spec_field), threshold.get("default", 0.0))
+        )
+        fields[spec_field.name] = _read_field(spec_field, text, confidence, hints, minimum)
         if fields[spec_field.name].note:
             problems.append(f"{spec_field.name}: {fields[spec_field.name].note}")
     return FormReading(spec.form_id, channel, fields, problems)
@@ -80,6 +93,8 @@ def _read_field(
     spec_field: FieldSpec, text: str | None, confidence: float, hints: Hints, threshold: float
 ) -> FieldReading:
     if text is None or not collapse_spaces(text):
+        if text is not None and confidence < threshold:
+            return FieldReading(None, confidence, "review", "marks in the box could not be read")
         return FieldReading(None, confidence, "missing")
     if spec_field.kind == "radio":
         keys = {option.key for option in spec_field.options}
