@@ -8,30 +8,29 @@ are what the fax and scan generators start from.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from mailflow.documents.formspec import FieldSpec, FormSpec
+from mailflow.documents.formspec import FormSpec
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype"))
 
 
 @dataclass(frozen=True)
 class Pen:
-    """How values are written: a font file (found in the system's font folders) and size."""
+    """How values are typed: a font file (found in the system's font folders) and size."""
 
     font_file: str = "DejaVuSans.ttf"
     size: float = 10.0
 
 
 TYPED = Pen()
-HANDWRITTEN = Pen("DancingScript-Regular.ttf", 13.0)
 
 
 def find_font(font_file: str) -> Path | None:
@@ -53,25 +52,55 @@ def _font_name(pen: Pen) -> str:
     return name
 
 
-def _draw_field(sheet: canvas.Canvas, field: FieldSpec, value: str, font: str, pen: Pen) -> None:
-    if field.kind == "radio":
-        for option in field.options:
-            if option.key == value:
-                box = option.box
-                sheet.setFont(font, pen.size)
-                sheet.drawCentredString((box.x0 + box.x1) / 2, box.y0 + 1.8, "X")
-        return
-    assert field.box is not None
-    box = field.box
-    sheet.setFont(font, pen.size)
-    if field.kind == "textarea":
-        lines = simpleSplit(value, font, pen.size, box.x1 - box.x0 - 8)
-        for number, line in enumerate(lines):
-            baseline = box.y1 - pen.size - 2 - number * pen.size * 1.25
-            if baseline > box.y0:
-                sheet.drawString(box.x0 + 4, baseline, line)
-    else:
-        sheet.drawString(box.x0 + 4, box.y0 + (box.y1 - box.y0 - pen.size) / 2 + 1.5, value)
+@dataclass(frozen=True)
+class Stroke:
+    """One piece of text to write: page, left edge and baseline in PDF points."""
+
+    page: int
+    x: float
+    baseline: float
+    text: str
+
+
+def strokes(
+    spec: FormSpec, values: dict[str, str], size: float, width: Callable[[str], float]
+) -> list[Stroke]:
+    """Where each value goes: in its box, vertically centred (long text wrapped in a
+    text area); a radio is an "X" in the chosen option's square. ``width`` measures text
+    in points in the pen's font, so any way of drawing (PDF or pixels) places it alike."""
+    placed = []
+    for field in spec.fields:
+        value = values.get(field.name, "")
+        if not value:
+            continue
+        if field.kind == "radio":
+            for option in field.options:
+                if option.key == value:
+                    box = option.box
+                    x = (box.x0 + box.x1 - width("X")) / 2
+                    placed.append(Stroke(box.page, x, box.y0 + 1.8, "X"))
+            continue
+        assert field.box is not None
+        box = field.box
+        if field.kind == "textarea":
+            for number, line in enumerate(_wrap(value, box.x1 - box.x0 - 8, width)):
+                baseline = box.y1 - size - 2 - number * size * 1.25
+                if baseline > box.y0:
+                    placed.append(Stroke(box.page, box.x0 + 4, baseline, line))
+        else:
+            baseline = box.y0 + (box.y1 - box.y0 - size) / 2 + 1.5
+            placed.append(Stroke(box.page, box.x0 + 4, baseline, value))
+    return placed
+
+
+def _wrap(text: str, room: float, width: Callable[[str], float]) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _draw_frames(sheet: canvas.Canvas, spec: FormSpec, page: int) -> None:
@@ -101,12 +130,13 @@ def print_form(spec: FormSpec, values: dict[str, str], pen: Pen = TYPED) -> byte
     width, height = spec.page_size
     overlay_data = io.BytesIO()
     sheet = canvas.Canvas(overlay_data, pagesize=(width, height))
+    placed = strokes(spec, values, pen.size, lambda text: sheet.stringWidth(text, font, pen.size))
     for page in range(1, spec.page_count + 1):
         _draw_frames(sheet, spec, page)
-        for field in spec.fields:
-            value = values.get(field.name, "")
-            if field.page == page and value:
-                _draw_field(sheet, field, value, font, pen)
+        sheet.setFont(font, pen.size)
+        for stroke in placed:
+            if stroke.page == page:
+                sheet.drawString(stroke.x, stroke.baseline, stroke.text)
         sheet.showPage()
     sheet.save()
     overlay = PdfReader(io.BytesIO(overlay_data.getvalue()))
