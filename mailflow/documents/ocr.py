@@ -83,6 +83,16 @@ def _drop_specks(ink: np.ndarray, dpi: float) -> np.ndarray:
     return cleaned
 
 
+def _kept_grey(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The grey of the kept ink and its edge, contrast stretched, on white: a grey scan's
+    letters keep their smooth edges, which resampling a black-and-white mask would lose."""
+    paper = float(np.median(grey[ink == 0])) if np.any(ink == 0) else 255.0
+    dark = float(np.percentile(grey[ink > 0], 5))
+    stretched = (grey.astype(np.float32) - dark) * (255 / max(1.0, paper - dark))
+    keep = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    return np.where(keep, np.clip(stretched, 0, 255), 255).astype(np.uint8)
+
+
 def clean_field(page: AlignedPage, ink_page: np.ndarray, box: Box) -> np.ndarray | None:
     """The box's ink without its frame and specks, black on white at OCR_DPI; None if empty."""
     left, top, right, bottom = page.box_pixels(box)
@@ -98,9 +108,8 @@ def clean_field(page: AlignedPage, ink_page: np.ndarray, box: Box) -> np.ndarray
     ink = _drop_specks(ink & inside, page.dpi)
     if cv2.countNonZero(ink) < _points2_to_pixels(MIN_INK_POINTS2, page.dpi):
         return None
-    points = cv2.findNonZero(ink)
-    x, y, w, h = cv2.boundingRect(points)
-    grey = 255 - ink[y : y + h, x : x + w]
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(ink))
+    grey = _kept_grey(page.pixels[y0:y1, x0:x1], ink)[y : y + h, x : x + w]
     scale = OCR_DPI / page.dpi
     grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     pad = round(OCR_DPI / 12)
