@@ -20,6 +20,10 @@ from mailflow.documents.align import AlignedPage
 from mailflow.documents.formspec import Box, FieldSpec
 from mailflow.documents.tesseract import Word, read_lines
 
+SECOND_OPINION = "eng"
+AGREED = 0.93  # confidence of a value both models read alike
+DOUBTFUL = 0.5  # confidence of a read shaped like a known OCR slip
+
 OCR_DPI = 300.0
 MIN_INK_POINTS2 = 2.0  # less ink than a couple of square points is an empty box
 SPECK_POINTS2 = 0.45  # blobs smaller than this are fax speckle, not dots of an i
@@ -169,7 +173,51 @@ def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) ->
         else:
             images.append(FieldImage(field.name, pixels))
     normalizers = {field.name: field.normalizer for field in fields}
-    lines = read_lines([image.pixels for image in images if image.pixels is not None])
-    for image, words in zip(images, lines, strict=True):
-        raw[image.name] = tidy(normalizers[image.name], words)
+    pixels = [image.pixels for image in images if image.pixels is not None]
+    latin, english = read_lines(pixels), read_lines(pixels, SECOND_OPINION)
+    for image, latin_words, english_words in zip(images, latin, english, strict=True):
+        normalizer = normalizers[image.name]
+        text, confidence = agree(
+            normalizer, tidy(normalizer, latin_words), tidy(normalizer, english_words)
+        )
+        if text and doubtful_shape(normalizer, text):
+            confidence = min(confidence, DOUBTFUL)
+        raw[image.name] = (text, confidence)
     return raw
+
+
+def agree(normalizer: str, first: RawRead, second: RawRead) -> RawRead:
+    """The Latin-script read, surer when a second model, trained apart, reads the same.
+
+    Tesseract's confidence is low on long tokens read right (an e-mail address); two
+    models agreeing letter for letter is better evidence. Not for names and free text:
+    the English model drops accents, so it would confirm a Latin read that lost them.
+    Nor where both models are known to fail alike: ``l`` or ``1`` beside a digit.
+    """
+    text, confidence = first
+    if not text or normalizer == "text" or _LOOKALIKE_BESIDE_DIGIT.search(text):
+        return first
+    if text == second[0]:
+        return text, max(confidence, second[1], AGREED)
+    return first
+
+
+def doubtful_shape(normalizer: str, text: str) -> bool:
+    """Reads that look like a known OCR slip rather than what people write: ``l`` or
+    ``I`` beside a digit or before the ``@`` of an e-mail address, ``!`` or ``|`` inside
+    a word, a name starting with a small ``l`` (``lon`` for ``Ion``)."""
+    if normalizer == "email":
+        return bool(_LOOKALIKE_BESIDE_DIGIT.search(text) or _LOOKALIKE_BEFORE_AT.search(text))
+    if normalizer == "text":
+        words = text.split()
+        return any(_INNER_MARK.search(word) for word in words) or (
+            any(_SMALL_L_START.match(word) for word in words)
+            and all(word[0].isupper() or not word[0].isalpha() for word in words if word[0] != "l")
+        )
+    return False
+
+
+_LOOKALIKE_BESIDE_DIGIT = re.compile(r"[lI|][0-9]|[0-9][lI|]")
+_LOOKALIKE_BEFORE_AT = re.compile(r"[lI|1]@")
+_INNER_MARK = re.compile(r"\w[!|{}\[\]]|[!|{}\[\]]\w")
+_SMALL_L_START = re.compile(r"^l[a-zà-ÿ]")
