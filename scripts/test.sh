@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-script-latn dovecot-imapd poppler-utils"
+packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-script-latn dovecot-imapd poppler-utils fonts-dejavu-core fonts-dancingscript"
 missing=""
 for package in $packages; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"

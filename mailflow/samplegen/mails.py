@@ -17,7 +17,10 @@ def application_mail(
     subject: str = "Application A901357",
     body: str = "Dear Madam, dear Sir,\n\nPlease find attached my application form.\n",
     headers: dict[str, str] | None = None,
+    more_attachments: tuple[tuple[str, bytes], ...] = (),
 ) -> bytes:
+    """An applicant's mail; ``more_attachments`` (file name, bytes) follow the first, as
+    the further pages a scanner or phone makes one file each."""
     message = EmailMessage()
     message["From"] = f"{sender_name} <{sender}>" if sender_name else sender
     message["To"] = to
@@ -27,10 +30,9 @@ def application_mail(
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(body)
-    maintype, subtype = (
-        ("application", "pdf")
-        if attachment.startswith(b"%PDF")
-        else ("application", "octet-stream")
-    )
-    message.add_attachment(attachment, maintype=maintype, subtype=subtype, filename=filename)
+    for name, data in ((filename, attachment), *more_attachments):
+        maintype, subtype = (
+            ("application", "pdf") if data.startswith(b"%PDF") else ("application", "octet-stream")
+        )
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message.as_bytes()
