@@ -12,7 +12,7 @@ OCR_THRESHOLDS: dict[str, float] = {
     "radio": 0.5,
     "text": 0.90,
     "date": 0.80,
-    "country": 0.70,
+    "country": 0.50,  # the country table itself rejects misreads
     "phone": 0.85,
     "email": 0.90,
     "integer": 0.90,
