@@ -42,8 +42,18 @@ def collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def normalize_text(raw: str, _hints: Hints) -> Normalized:
-    return Normalized(collapse_spaces(raw) or None)
+_COMMA_BELOW = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
+_COMMA_BELOW_COUNTRIES = frozenset({"RO", "MD"})
+
+
+def normalize_text(raw: str, hints: Hints) -> Normalized:
+    """White space collapsed. For a Romanian or Moldovan applicant, s and t with a cedilla
+    become the comma-below letters of Romanian spelling: old keyboards type the cedilla,
+    and OCR cannot tell the two marks apart."""
+    text = collapse_spaces(raw)
+    if hints.country in _COMMA_BELOW_COUNTRIES:
+        text = text.translate(_COMMA_BELOW)
+    return Normalized(text or None)
 
 
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})\s*[./\-\s]\s*(\d{1,2})\s*[./\-\s]\s*(\d{2}|\d{4})\s*$")
