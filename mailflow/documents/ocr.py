@@ -28,6 +28,7 @@ OCR_DPI = 300.0
 MIN_INK_POINTS2 = 2.0  # less ink than a couple of square points is an empty box
 SPECK_POINTS2 = 0.45  # blobs smaller than this are fax speckle, not dots of an i
 LETTER_POINTS2 = 2.0  # blobs smaller than this, far from any bigger one, are dirt
+WORD_GAP_POINTS = 14.0  # words of one value are a space (~3 pt) apart, not this
 MARK_DENSITY = 0.10  # share of an option square's inside that ink must cover
 SURE = 1.0
 
@@ -87,6 +88,23 @@ def _drop_specks(ink: np.ndarray, dpi: float) -> np.ndarray:
     return cleaned
 
 
+def _main_text(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """Only the run of writing holding the most ink: a remnant of the frame or a smudge
+    far from the words (more than WORD_GAP_POINTS away) is not part of the value."""
+    columns = np.flatnonzero(ink.any(axis=0))
+    if columns.size == 0:
+        return ink
+    gap = dpi * WORD_GAP_POINTS / 72
+    breaks = np.flatnonzero(np.diff(columns) > gap)
+    starts = np.concatenate(([columns[0]], columns[breaks + 1]))
+    ends = np.concatenate((columns[breaks], [columns[-1]]))
+    weights = [cv2.countNonZero(ink[:, a : b + 1]) for a, b in zip(starts, ends, strict=True)]
+    best = int(np.argmax(weights))
+    kept = np.zeros_like(ink)
+    kept[:, starts[best] : ends[best] + 1] = ink[:, starts[best] : ends[best] + 1]
+    return kept
+
+
 def _kept_grey(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """The grey of the kept ink and its edge, contrast stretched, on white: a grey scan's
     letters keep their smooth edges, which resampling a black-and-white mask would lose."""
@@ -109,7 +127,7 @@ def clean_field(page: AlignedPage, ink_page: np.ndarray, box: Box) -> np.ndarray
     inset = max(1, round(page.dpi / 100))
     inside = np.zeros_like(ink)
     inside[top - y0 + inset : bottom - y0 - inset, left - x0 + inset : right - x0 - inset] = 255
-    ink = _drop_specks(ink & inside, page.dpi)
+    ink = _main_text(_drop_specks(ink & inside, page.dpi), page.dpi)
     if cv2.countNonZero(ink) < _points2_to_pixels(MIN_INK_POINTS2, page.dpi):
         return None
     x, y, w, h = cv2.boundingRect(cv2.findNonZero(ink))
