@@ -28,7 +28,7 @@ from mailflow.documents.images import (
 from mailflow.documents.ocr import read_fields
 from mailflow.documents.reading import FormReading, assemble_reading
 from mailflow.documents.textlayer import page_text, read_text_layer
-from mailflow.documents.thresholds import OCR_THRESHOLDS
+from mailflow.documents.thresholds import ocr_thresholds
 from mailflow.errors import DocumentError
 
 MIN_MATCH = 0.45  # alignment score below which a page is not this form's page
@@ -139,4 +139,10 @@ def _read_images(pages: list[PageImage], specs: Mapping[str, FormSpec]) -> FormR
     raw = read_fields(aligned, spec.fields)
     for field in spec.fields:  # a page that came unreadable: its fields need a person
         raw.setdefault(field.name, ("", 0.0))
-    return assemble_reading(spec, "ocr", raw, problems, OCR_THRESHOLDS)
+    text_confidences = [
+        raw[field.name][1]
+        for field in spec.fields
+        if field.kind == "text" and field.normalizer == "text" and raw[field.name][0]
+    ]
+    thresholds = ocr_thresholds(text_confidences)
+    return assemble_reading(spec, "ocr", raw, problems, thresholds)
