@@ -17,6 +17,7 @@ import tomli_w
 from mailflow.errors import DocumentError
 
 _NORMALIZER_HINTS = (
+    (re.compile(r"passport\s*(number|no\b)", re.I), "passport"),
     (re.compile(r"date", re.I), "date"),
     (re.compile(r"telephone|phone|fax", re.I), "phone"),
     (re.compile(r"e-?mail", re.I), "email"),
@@ -27,7 +28,9 @@ _NORMALIZER_HINTS = (
 
 def guess_normalizer(label: str) -> str:
     for pattern, normalizer in _NORMALIZER_HINTS:
-        if pattern.search(label) and not re.search(r"passport", label, re.I):
+        if pattern.search(label) and not (
+            normalizer != "passport" and re.search(r"passport", label, re.I)
+        ):
             return normalizer
     return "text"
 
@@ -121,6 +124,6 @@ def write_form_definition(pdf_path: Path, form_id: str, course: str) -> str:
     header = (
         f"# Form definition written from {pdf_path.name} by `mailflow form import`.\n"
         "# Check each field's label and normalizer (text, date, country, phone, email,\n"
-        "# integer) and mark the fields an application needs with required = true.\n\n"
+        "# passport, integer) and mark the fields an application needs with required = true.\n\n"
     )
     return header + tomli_w.dumps(describe_blank_form(pdf_path, form_id, course))

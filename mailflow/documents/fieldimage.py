@@ -18,6 +18,8 @@ OCR_DPI = 300.0
 MIN_INK_POINTS2 = 2.0  # less ink than a couple of square points is an empty box
 SPECK_POINTS2 = 0.45  # blobs smaller than this are fax speckle, not dots of an i
 LETTER_POINTS2 = 2.0  # blobs smaller than this, far from any bigger one, are dirt
+LINE_GAP_POINTS = 1.8  # blank rows parting two lines of a text area
+MIN_LINE_POINTS = 3.0  # a line of writing is at least this tall
 WORD_GAP_POINTS = 14.0  # words of one value are a space (~3 pt) apart, not this
 
 
@@ -93,8 +95,33 @@ def _kept_grey(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return np.where(keep, np.clip(stretched, 0, 255), 255).astype(np.uint8)
 
 
-def clean_field(page: AlignedPage, ink_page: np.ndarray, box: Box) -> np.ndarray | None:
-    """The box's ink without its frame and specks, black on white at OCR_DPI; None if empty."""
+def _line_bands(ink: np.ndarray, dpi: float) -> list[tuple[int, int]]:
+    """Top and bottom rows of each line of writing: runs of inked rows parted by blank
+    rows at least LINE_GAP_POINTS high (an accent is closer to its letter than that)."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > dpi * LINE_GAP_POINTS / 72)
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]]))
+    tall_enough = dpi * MIN_LINE_POINTS / 72
+    return [(int(a), int(b) + 1) for a, b in zip(starts, ends, strict=True) if b - a >= tall_enough]
+
+
+def _for_tesseract(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """Scaled to OCR_DPI with a white margin."""
+    scale = OCR_DPI / dpi
+    grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    pad = round(OCR_DPI / 12)
+    return cv2.copyMakeBorder(grey, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def clean_field(
+    page: AlignedPage, ink_page: np.ndarray, box: Box, multiline: bool = False
+) -> list[np.ndarray]:
+    """The box's ink without its frame and specks, black on white at OCR_DPI: one image,
+    or one per line of writing in a text area (Tesseract reads each as one line); none
+    for an empty box."""
     left, top, right, bottom = page.box_pixels(box)
     margin = max(2, round(page.dpi * 3 / 72))
     height, width = ink_page.shape
@@ -105,12 +132,19 @@ def clean_field(page: AlignedPage, ink_page: np.ndarray, box: Box) -> np.ndarray
     inset = max(1, round(page.dpi / 100))
     inside = np.zeros_like(ink)
     inside[top - y0 + inset : bottom - y0 - inset, left - x0 + inset : right - x0 - inset] = 255
-    ink = _main_text(_drop_specks(ink & inside, page.dpi), page.dpi)
+    ink = _drop_specks(ink & inside, page.dpi)
+    if not multiline:
+        ink = _main_text(ink, page.dpi)
     if cv2.countNonZero(ink) < _points2_to_pixels(MIN_INK_POINTS2, page.dpi):
-        return None
-    x, y, w, h = cv2.boundingRect(cv2.findNonZero(ink))
-    grey = _kept_grey(page.pixels[y0:y1, x0:x1], ink)[y : y + h, x : x + w]
-    scale = OCR_DPI / page.dpi
-    grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    pad = round(OCR_DPI / 12)
-    return cv2.copyMakeBorder(grey, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        return []
+    grey = _kept_grey(page.pixels[y0:y1, x0:x1], ink)
+    bands = _line_bands(ink, page.dpi) if multiline else [(0, ink.shape[0])]
+    images = []
+    for band_top, band_bottom in bands:
+        line = ink[band_top:band_bottom]
+        if cv2.countNonZero(line) == 0:
+            continue
+        x, y, w, h = cv2.boundingRect(cv2.findNonZero(line))
+        crop = grey[band_top + y : band_top + y + h, x : x + w]
+        images.append(_for_tesseract(crop, page.dpi))
+    return images

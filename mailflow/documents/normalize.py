@@ -18,6 +18,7 @@ from importlib import resources
 import phonenumbers
 import pycountry
 from babel import Locale
+from rapidfuzz import fuzz, process
 
 Value = str | int | None
 
@@ -123,8 +124,28 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+FUZZY_MIN = 88.0  # similarity (0..100) a misspelt or misread country name must reach
+FUZZY_MARGIN = 8.0  # ahead of the best name of any other country
+
+
+def _fuzzy_country(folded: str) -> str | None:
+    """The one country a slightly misspelt or misread name can only mean, else None."""
+    names = _country_names()
+    best: dict[str, float] = {}
+    for name, score, _ in process.extract(folded, list(names), scorer=fuzz.ratio, limit=8):
+        code = names[name]
+        best[code] = max(best.get(code, 0.0), score)
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < FUZZY_MIN:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < FUZZY_MARGIN:
+        return None
+    return ranked[0][0]
+
+
 def normalize_country(raw: str, _hints: Hints) -> Normalized:
-    """Country names, demonyms and names in other languages to ISO 3166-1 alpha-2."""
+    """Country names, demonyms and names in other languages to ISO 3166-1 alpha-2; a
+    name one or two letters off (``Kenian``, ``Filipine``) when it can mean one country."""
     text = collapse_spaces(raw)
     if not text:
         return Normalized(None)
@@ -132,9 +153,24 @@ def normalize_country(raw: str, _hints: Hints) -> Normalized:
     if len(folded) == 2 and pycountry.countries.get(alpha_2=folded.upper()):
         return Normalized(folded.upper())
     code = _country_names().get(folded)
+    if code is None and len(folded) >= 5:
+        code = _fuzzy_country(folded)
     if code is None:
         return Normalized(text, ok=False, note=f"unknown country or nationality: {text!r}")
     return Normalized(code)
+
+
+_PASSPORT = re.compile(r"^[A-Z0-9]{6,12}$")
+
+
+def normalize_passport(raw: str, _hints: Hints) -> Normalized:
+    """A passport number: capitals and digits, spaces and dashes dropped, 6 to 12 long."""
+    text = re.sub(r"[\s-]", "", raw).upper()
+    if not text:
+        return Normalized(None)
+    if not _PASSPORT.match(text):
+        return Normalized(text, ok=False, note=f"not shaped like a passport number: {text!r}")
+    return Normalized(text)
 
 
 def normalize_phone(raw: str, hints: Hints) -> Normalized:
@@ -179,5 +215,6 @@ NORMALIZERS: dict[str, Callable[[str, Hints], Normalized]] = {
     "country": normalize_country,
     "phone": normalize_phone,
     "email": normalize_email,
+    "passport": normalize_passport,
     "integer": normalize_integer,
 }

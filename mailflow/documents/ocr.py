@@ -15,7 +15,7 @@ from mailflow.documents.align import AlignedPage
 from mailflow.documents.fieldimage import clean_field, ink_mask
 from mailflow.documents.formspec import FieldSpec
 from mailflow.documents.ocrtrust import DOUBTFUL, RawRead, agree, better_read, doubtful_shape, tidy
-from mailflow.documents.tesseract import read_lines
+from mailflow.documents.tesseract import Word, read_lines
 
 SECOND_OPINION = "eng"
 SOFTEN_SIGMA = 1.0  # pixels at OCR_DPI: the blur of the second rendering of each field
@@ -42,7 +42,7 @@ def read_radio(page: AlignedPage, ink_page: np.ndarray, field: FieldSpec) -> Raw
 def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) -> dict[str, RawRead]:
     """Every field found on the given pages (page number -> aligned page), read by OCR."""
     raw: dict[str, RawRead] = {}
-    crops: list[tuple[str, np.ndarray]] = []
+    crops: list[tuple[str, np.ndarray]] = []  # a text area gives one crop per line
     inks = {number: ink_mask(page.pixels) for number, page in pages.items()}
     for field in fields:
         page = pages.get(field.page)
@@ -52,24 +52,28 @@ def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) ->
             raw[field.name] = read_radio(page, inks[field.page], field)
             continue
         assert field.box is not None
-        pixels = clean_field(page, inks[field.page], field.box)
-        if pixels is None:
+        images = clean_field(page, inks[field.page], field.box, field.kind == "textarea")
+        crops.extend((field.name, image) for image in images)
+        if not images:
             raw[field.name] = (None, SURE)
-        else:
-            crops.append((field.name, pixels))
-    normalizers = {field.name: field.normalizer for field in fields}
-    pixels = [crop for _, crop in crops]
+    pixels = [image for _, image in crops]
     softened = [cv2.GaussianBlur(image, (0, 0), SOFTEN_SIGMA) for image in pixels]
     latin = read_lines(pixels + softened)  # one process: the model loads once
     english = read_lines(pixels, SECOND_OPINION)
-    for (name, _), sharp_words, soft_words, english_words in zip(
+    words: dict[str, tuple[list[Word], list[Word], list[Word]]] = {}
+    for (name, _), sharp, soft, second in zip(
         crops, latin[: len(pixels)], latin[len(pixels) :], english, strict=True
     ):
+        field_words = words.setdefault(name, ([], [], []))
+        for gathered, read in zip(field_words, (sharp, soft, second), strict=True):
+            gathered.extend(read)
+    normalizers = {field.name: field.normalizer for field in fields}
+    for name, (sharp, soft, second) in words.items():
         normalizer = normalizers[name]
         text, confidence = agree(
             normalizer,
-            better_read(tidy(normalizer, sharp_words), tidy(normalizer, soft_words)),
-            tidy(normalizer, english_words),
+            better_read(tidy(normalizer, sharp), tidy(normalizer, soft)),
+            tidy(normalizer, second),
         )
         if text and doubtful_shape(normalizer, text):
             confidence = min(confidence, DOUBTFUL)

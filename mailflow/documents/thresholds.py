@@ -20,6 +20,7 @@ NORMAL: dict[str, float] = {
     "country": 0.50,  # the country table itself rejects misreads
     "phone": 0.85,
     "email": 0.90,
+    "passport": 0.90,
     "integer": 0.90,
 }
 CLEAN = {**NORMAL, "text": 0.80}  # crisp prints: typed faxes at 196 dpi, scans
