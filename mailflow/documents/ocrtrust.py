@@ -8,6 +8,7 @@ field and a second model are compared, and reads shaped like known slips are dou
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from mailflow.documents.tesseract import Word
 
@@ -38,10 +39,20 @@ def better_read(sharp: RawRead, soft: RawRead) -> RawRead:
     """Of the reads of the crisp and the softened image, the surer one; the same text
     from both keeps the higher confidence. Fax letters are jagged 1-bit staircases; a
     slight blur turns them back into strokes the model knows, but sometimes joins them,
-    so neither rendering is always better."""
+    so neither rendering is always better. Reads that differ only in accents are
+    doubtful whichever is surer: at fax resolution an accent is a pixel or two, and
+    speckle makes and unmakes them."""
     if sharp[0] == soft[0]:
         return sharp[0], max(sharp[1], soft[1])
-    return max(sharp, soft, key=lambda read: read[1])
+    surer = max(sharp, soft, key=lambda read: read[1])
+    if sharp[0] and soft[0] and _unaccented(sharp[0]) == _unaccented(soft[0]):
+        return surer[0], min(surer[1], DOUBTFUL)
+    return surer
+
+
+def _unaccented(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def agree(normalizer: str, first: RawRead, second: RawRead) -> RawRead:
@@ -63,16 +74,25 @@ def agree(normalizer: str, first: RawRead, second: RawRead) -> RawRead:
 def doubtful_shape(normalizer: str, text: str) -> bool:
     """Reads that look like a known OCR slip rather than what people write: ``l`` or
     ``I`` beside a digit or before the ``@`` of an e-mail address, ``!`` or ``|`` inside
-    a word, a name starting with a small ``l`` (``lon`` for ``Ion``)."""
+    a word, a name starting with a small ``l`` (``lon`` for ``Ion``), a value whose first
+    word is in small letters though a later one is capitalized (``tódź Water`` for
+    ``Łódź Water``: a capital the model did not know)."""
     if normalizer == "email":
         return bool(_LOOKALIKE_BESIDE_DIGIT.search(text) or _LOOKALIKE_BEFORE_AT.search(text))
-    if normalizer == "text":
-        words = text.split()
-        return any(_INNER_MARK.search(word) for word in words) or (
-            any(_SMALL_L_START.match(word) for word in words)
-            and all(word[0].isupper() or not word[0].isalpha() for word in words if word[0] != "l")
-        )
-    return False
+    if normalizer != "text":
+        return False
+    words = [word for word in text.split() if word[0].isalpha()]
+    if not words:
+        return False
+    small_first = (
+        words[0][0].islower()
+        and not words[0].endswith(".")  # an abbreviation, such as ul. in a Polish address
+        and any(word[0].isupper() for word in words[1:])
+    )
+    small_l = any(_SMALL_L_START.match(word) for word in words) and all(
+        word[0].isupper() for word in words if not _SMALL_L_START.match(word)
+    )
+    return small_first or small_l or any(_INNER_MARK.search(word) for word in text.split())
 
 
 _LOOKALIKE_BESIDE_DIGIT = re.compile(r"[lI|][0-9]|[0-9][lI|]")
