@@ -1,0 +1,75 @@
+"""How OCR reads are weighed, and the normalizers that catch misreads."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow.documents.normalize import (
+    Hints,
+    normalize_country,
+    normalize_passport,
+    normalize_text,
+)
+from mailflow.documents.ocrtrust import DOUBTFUL, agree, better_read, doubtful_shape, tidy
+from mailflow.documents.tesseract import Word
+from mailflow.documents.thresholds import CLEAN, HARD, NORMAL, ocr_thresholds
+
+
+@pytest.mark.parametrize(
+    ("normalizer", "text", "doubtful"),
+    [
+        ("email", "mpetrovicl0@yahoo.fr", True),
+        ("email", "mbautistal@gmail.com", True),
+        ("email", "mpetrovic10@yahoo.fr", False),  # a 1 between digits is no slip
+        ("text", "lon", True),
+        ("text", "Ion", False),
+        ("text", "tódź Water and Sanitation Company Ltd", True),
+        ("text", "7 ul. Piotrkowska", False),
+        ("text", "Avenue de la Paix", False),
+        ("text", "Ministry of Loca! Government", True),
+    ],
+)
+def test_reads_shaped_like_known_slips_are_doubted(normalizer, text, doubtful) -> None:
+    assert doubtful_shape(normalizer, text) is doubtful
+
+
+def test_least_sure_word_and_digit_lookalikes() -> None:
+    words = [Word("2O/06/l974", 0.9), Word(",", 0.1)]
+    assert tidy("date", words) == ("20/06/1974", 0.9)
+    assert tidy("text", [Word("Grace", 0.96), Word("Wanjiru", 0.7)]) == ("Grace Wanjiru", 0.7)
+    assert tidy("text", []) == ("", 0.0)  # ink nobody could read
+
+
+def test_two_renderings_and_two_models() -> None:
+    assert better_read(("Lima", 0.8), ("Lima", 0.9)) == ("Lima", 0.9)
+    assert better_read(("Lima", 0.6), ("Lina", 0.9)) == ("Lina", 0.9)
+    assert better_read(("Limà", 0.95), ("Lima", 0.9)) == ("Limà", DOUBTFUL)  # accents only
+    assert agree("email", ("ab12@x.org", 0.6), ("ab12@x.org", 0.5))[1] > 0.9
+    assert agree("text", ("Nimes", 0.6), ("Nimes", 0.7)) == ("Nimes", 0.6)  # eng drops accents
+    assert agree("email", ("abl2@x.org", 0.6), ("abl2@x.org", 0.7)) == ("abl2@x.org", 0.6)
+
+
+def test_the_form_quality_picks_the_thresholds() -> None:
+    assert ocr_thresholds([0.96, 0.97, 0.95]) is CLEAN
+    assert ocr_thresholds([0.9, 0.85, 0.93]) is NORMAL
+    assert ocr_thresholds([0.5, 0.7, 0.9]) is HARD
+    assert HARD["text"] > NORMAL["text"] > CLEAN["text"]
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Filipine", "PH"), ("Kenian", "KE"), ("Turkey", "TR"), ("Viet Nam", "VN"), ("Iada", None)],
+)
+def test_country_names_misspelt_only_when_unambiguous(written, code) -> None:
+    normalized = normalize_country(written, Hints())
+    assert (normalized.value if normalized.ok else None) == code
+
+
+def test_passport_shape() -> None:
+    assert normalize_passport("ke 158-8829", Hints()).value == "KE1588829"
+    assert not normalize_passport("AB12", Hints()).ok
+
+
+def test_romanian_comma_below_for_romanian_and_moldovan_applicants() -> None:
+    assert normalize_text("Chişinău", Hints(country="MD")).value == "Chișinău"
+    assert normalize_text("Şahin", Hints(country="TR")).value == "Şahin"
