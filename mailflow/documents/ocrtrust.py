@@ -75,20 +75,19 @@ def doubtful_shape(normalizer: str, text: str) -> bool:
     """Reads that look like a known OCR slip rather than what people write: ``l`` or
     ``I`` beside a digit or before the ``@`` of an e-mail address, ``!`` or ``|`` inside
     a word, a name starting with a small ``l`` (``lon`` for ``Ion``), a value whose first
-    word is in small letters though a later one is capitalized (``tódź Water`` for
-    ``Łódź Water``: a capital the model did not know)."""
+    word is in small letters (``tukasik`` for ``Łukasik``: a capital the model did not
+    know; a real ``van der Berg`` goes to review too), a passport number with a digit
+    before a letter (``5N23...`` for ``SN23...``: numbers follow letters)."""
     if normalizer == "email":
         return bool(_LOOKALIKE_BESIDE_DIGIT.search(text) or _LOOKALIKE_BEFORE_AT.search(text))
+    if normalizer == "passport":
+        return bool(_DIGIT_THEN_LETTER.search(text))
     if normalizer != "text":
         return False
     words = [word for word in text.split() if word[0].isalpha()]
     if not words:
         return False
-    small_first = (
-        words[0][0].islower()
-        and not words[0].endswith(".")  # an abbreviation, such as ul. in a Polish address
-        and any(word[0].isupper() for word in words[1:])
-    )
+    small_first = words[0][0].islower() and not words[0].endswith(".")  # ul. (Polish: street)
     small_l = any(_SMALL_L_START.match(word) for word in words) and all(
         word[0].isupper() for word in words if not _SMALL_L_START.match(word)
     )
@@ -97,5 +96,6 @@ def doubtful_shape(normalizer: str, text: str) -> bool:
 
 _LOOKALIKE_BESIDE_DIGIT = re.compile(r"[lI|][0-9]|[0-9][lI|]")
 _LOOKALIKE_BEFORE_AT = re.compile(r"[lI|1]@")
+_DIGIT_THEN_LETTER = re.compile(r"[0-9][A-Z]")
 _INNER_MARK = re.compile(r"\w[!|{}\[\]]|[!|{}\[\]]\w")
 _SMALL_L_START = re.compile(r"^l[a-zà-ÿ]")
