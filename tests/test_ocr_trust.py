@@ -26,6 +26,7 @@ from mailflow.documents.thresholds import CLEAN, HARD, NORMAL, ocr_thresholds
         ("text", "tódź Water and Sanitation Company Ltd", True),
         ("text", "7 ul. Piotrkowska", False),
         ("text", "tukasik", True),
+        ("text", "131 Maın Street", True),
         ("passport", "5N2309128", True),
         ("passport", "SN2309128", False),
         ("text", "Avenue de la Paix", False),

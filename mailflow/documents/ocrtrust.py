@@ -77,7 +77,9 @@ def doubtful_shape(normalizer: str, text: str) -> bool:
     a word, a name starting with a small ``l`` (``lon`` for ``Ion``), a value whose first
     word is in small letters (``tukasik`` for ``Łukasik``: a capital the model did not
     know; a real ``van der Berg`` goes to review too), a passport number with a digit
-    before a letter (``5N23...`` for ``SN23...``: numbers follow letters)."""
+    before a letter (``5N23...`` for ``SN23...``: numbers follow letters), and marks
+    the model invents out of speckle far more often than people write them (``Maın``,
+    ``Avēnue``): a real Yılmaz goes to review too."""
     if normalizer == "email":
         return bool(_LOOKALIKE_BESIDE_DIGIT.search(text) or _LOOKALIKE_BEFORE_AT.search(text))
     if normalizer == "passport":
@@ -91,11 +93,13 @@ def doubtful_shape(normalizer: str, text: str) -> bool:
     small_l = any(_SMALL_L_START.match(word) for word in words) and all(
         word[0].isupper() for word in words if not _SMALL_L_START.match(word)
     )
-    return small_first or small_l or any(_INNER_MARK.search(word) for word in text.split())
+    invented = any(ch in _RARE_MARKS for ch in text)
+    return small_first or small_l or invented or any(_INNER_MARK.search(w) for w in text.split())
 
 
 _LOOKALIKE_BESIDE_DIGIT = re.compile(r"[lI|][0-9]|[0-9][lI|]")
 _LOOKALIKE_BEFORE_AT = re.compile(r"[lI|1]@")
+_RARE_MARKS = frozenset("ıāēīōūċġħŀŧȧėȯḃḋḟṁṗṡṫẋẏ")
 _DIGIT_THEN_LETTER = re.compile(r"[0-9][A-Z]")
 _INNER_MARK = re.compile(r"\w[!|{}\[\]]|[!|{}\[\]]\w")
 _SMALL_L_START = re.compile(r"^l[a-zà-ÿ]")

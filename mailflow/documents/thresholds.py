@@ -15,7 +15,7 @@ from collections.abc import Mapping
 NORMAL: dict[str, float] = {
     "default": 0.90,
     "radio": 0.5,
-    "text": 0.88,
+    "text": 0.90,
     "date": 0.80,
     "country": 0.50,  # the country table itself rejects misreads
     "phone": 0.85,
