@@ -9,15 +9,25 @@ from mailflow.course import load_courses
 from mailflow.documents.formspec import load_form_specs
 from mailflow.intake import Intake
 from mailflow.ledger import RawMailStore
+from mailflow.mailsettings import (
+    FolderMailboxSettings,
+    FolderTransportSettings,
+    ImapMailboxSettings,
+    SmtpTransportSettings,
+)
 from mailflow.outbox import Outbox, Sender
 from mailflow.resources import shipped
 from mailflow.settings import Settings
 from mailflow.sources import MailSource
 from mailflow.sources.folder import FolderSource
+from mailflow.sources.imap import ImapSource
+from mailflow.sources.syncstate import SyncStateStore
 from mailflow.storage.db import Database
 from mailflow.templating import MailTemplates
 from mailflow.transports import Transport
 from mailflow.transports.folder import FolderTransport
+from mailflow.transports.smtp import SmtpTransport
+from mailflow.worklock import WorkerLock
 
 
 @dataclass
@@ -31,6 +41,7 @@ class Mailflow:
     store: RawMailStore
     intake: Intake
     outbox: Outbox
+    lock: WorkerLock
 
 
 def build(settings: Settings) -> Mailflow:
@@ -45,12 +56,36 @@ def build(settings: Settings) -> Mailflow:
         outbox=outbox,
         own_addresses=frozenset({own_address}),
     )
+    database = Database.open_sqlite(settings.storage.database)
     return Mailflow(
         settings=settings,
-        database=Database.open_sqlite(settings.storage.database),
-        source=FolderSource(settings.mailbox.folder, settings.mailbox.name),
-        transport=FolderTransport(settings.transport.folder),
+        database=database,
+        source=make_source(settings, database),
+        transport=make_transport(settings),
         store=RawMailStore(settings.storage.raw_mail_dir),
         intake=intake,
         outbox=outbox,
+        lock=WorkerLock(settings.storage.database.with_suffix(".lock")),
     )
+
+
+def make_source(settings: Settings, database: Database) -> MailSource:
+    """The mailbox of the kind the settings name; nothing is contacted yet."""
+    mailbox = settings.mailbox
+    if isinstance(mailbox, FolderMailboxSettings):
+        return FolderSource(mailbox.folder, mailbox.name)
+    if isinstance(mailbox, ImapMailboxSettings):
+        return ImapSource(mailbox, SyncStateStore(database))
+    raise AssertionError(f"unknown mailbox kind {mailbox.kind}")
+
+
+def make_transport(settings: Settings) -> Transport:
+    """The way out of the kind the settings name; nothing is contacted yet."""
+    transport = settings.transport
+    if isinstance(transport, FolderTransportSettings):
+        return FolderTransport(transport.folder)
+    if isinstance(transport, SmtpTransportSettings):
+        assert settings.smtp is not None  # settings check the section is there
+        imap = settings.mailbox if isinstance(settings.mailbox, ImapMailboxSettings) else None
+        return SmtpTransport(settings.smtp, transport.sender, sent_copy_to=imap)
+    raise AssertionError(f"unknown transport kind {transport.kind}")
