@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,10 @@ class RawMailStore:
         path = self.root / digest[:2] / f"{digest}.eml"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(raw)
+            # a temporary name of its own: two workers may store the same mail at once
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(handle, "wb") as file:
+                file.write(raw)
             os.replace(temporary, path)  # never leave a half-written mail under its real name
         return digest, path
 

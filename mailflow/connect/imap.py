@@ -55,8 +55,10 @@ def _log_in(client: IMAPClient, settings: ImapMailboxSettings) -> None:
     try:
         if method == "xoauth2":
             client.oauth2_login(settings.username, value)
-        else:
+        elif value.isascii():
             client.login(settings.username, value)
+        else:  # LOGIN cannot carry UTF-8; SASL PLAIN can (RFC 4616)
+            client.plain_login(settings.username, value)
     except LoginError as exc:
         raise MailboxError(
             f"{where}: login refused for {settings.username!r} ({_text(exc)}); "

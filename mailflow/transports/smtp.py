@@ -8,6 +8,7 @@ A copy can be appended to the IMAP Sent folder; failing that never unsends the m
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -124,8 +125,10 @@ class _SmtpSession:
                 response = f"user={self.settings.username}\1auth=Bearer {value}\1\1"
                 client.ehlo_or_helo_if_needed()
                 client.auth("XOAUTH2", lambda challenge=None: response, initial_response_ok=True)
-            else:
+            elif value.isascii():
                 client.login(self.settings.username, value)
+            else:
+                _plain_login_utf8(client, self.settings.username, value)
         except smtplib.SMTPAuthenticationError as exc:
             raise MailboxError(
                 f"{self.where}: login refused for {self.settings.username!r} ({_reply(exc)}); "
@@ -143,6 +146,15 @@ class _SmtpSession:
         except (smtplib.SMTPException, OSError):
             self.client.close()
         self.client = None
+
+
+def _plain_login_utf8(client: smtplib.SMTP, username: str, password: str) -> None:
+    """AUTH PLAIN with UTF-8 (RFC 4616): smtplib encodes credentials as ASCII only."""
+    client.ehlo_or_helo_if_needed()
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
