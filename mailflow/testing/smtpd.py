@@ -47,7 +47,8 @@ class SmtpServer:
         context.load_cert_chain(certificate.cert, certificate.key)
         options: dict[str, Any] = {
             "authenticator": self._authenticate,
-            "auth_require_tls": security != "none",
+            # aiosmtpd counts only STARTTLS as TLS; implicit TLS is encrypted all along
+            "auth_require_tls": security == "starttls",
         }
         if security == "starttls":
             options.update(tls_context=context, require_starttls=True)
