@@ -34,7 +34,7 @@ def open_imap(settings: ImapMailboxSettings) -> IMAPClient:
         if settings.security == "starttls":
             client.starttls(context)
     except ssl.SSLError as exc:
-        raise MailboxError(f"{where}: {describe_tls_error(exc, host, port)}") from None
+        raise MailboxError(f"{where}: {describe_tls_error(exc)}") from None
     except TimeoutError:
         raise MailboxError(f"{where}: no answer within {settings.timeout_seconds:g} s") from None
     except IMAP_ERRORS as exc:

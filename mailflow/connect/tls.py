@@ -14,7 +14,7 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     return context
 
 
-def describe_tls_error(exc: ssl.SSLError, host: str, port: int) -> str:
+def describe_tls_error(exc: ssl.SSLError) -> str:
     """One line for a TLS failure, with the usual cause named."""
     reason = getattr(exc, "reason", None) or str(exc)
     hint = (
@@ -22,4 +22,4 @@ def describe_tls_error(exc: ssl.SSLError, host: str, port: int) -> str:
         if isinstance(exc, ssl.SSLCertVerificationError)
         else "; check security (ssl or starttls) matches the port"
     )
-    return f"TLS with {host}:{port} failed ({reason}){hint}"
+    return f"TLS failed ({reason}){hint}"

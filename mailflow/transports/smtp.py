@@ -105,7 +105,7 @@ class _SmtpSession:
             self._log_in(self.client)
         except ssl.SSLError as exc:
             self._close()
-            raise MailboxError(f"{self.where}: {describe_tls_error(exc, host, port)}") from None
+            raise MailboxError(f"{self.where}: {describe_tls_error(exc)}") from None
         except smtplib.SMTPNotSupportedError:
             self._close()
             raise MailboxError(f"{self.where}: the server offers no STARTTLS") from None

@@ -72,7 +72,7 @@ def test_wrong_password_fails_with_a_clear_line(
 def test_untrusted_certificate_is_a_tls_failure(
     smtp_server: SmtpServer, certificate: Certificate
 ) -> None:
-    with pytest.raises(MailboxError, match=r"TLS with 127\.0\.0\.1:\d+ failed.*not trusted"):
+    with pytest.raises(MailboxError, match=r"SMTP 127\.0\.0\.1:\d+: TLS failed.*not trusted"):
         transport(smtp_server, certificate, ca_file=None).send(outgoing())
 
 
