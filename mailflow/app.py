@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from mailflow.connect.graph import GraphClient
 from mailflow.course import load_courses
 from mailflow.documents.formspec import load_form_specs
 from mailflow.intake import Intake
@@ -12,6 +13,8 @@ from mailflow.ledger import RawMailStore
 from mailflow.mailsettings import (
     FolderMailboxSettings,
     FolderTransportSettings,
+    GraphMailboxSettings,
+    GraphTransportSettings,
     ImapMailboxSettings,
     SmtpTransportSettings,
 )
@@ -20,12 +23,14 @@ from mailflow.resources import shipped
 from mailflow.settings import Settings
 from mailflow.sources import MailSource
 from mailflow.sources.folder import FolderSource
+from mailflow.sources.graph import GraphSource
 from mailflow.sources.imap import ImapSource
 from mailflow.sources.syncstate import SyncStateStore
 from mailflow.storage.db import Database
 from mailflow.templating import MailTemplates
 from mailflow.transports import Transport
 from mailflow.transports.folder import FolderTransport
+from mailflow.transports.graph import GraphTransport
 from mailflow.transports.smtp import SmtpTransport
 from mailflow.worklock import WorkerLock
 
@@ -57,11 +62,12 @@ def build(settings: Settings) -> Mailflow:
         own_addresses=frozenset({own_address}),
     )
     database = Database.open_sqlite(settings.storage.database)
+    graph = GraphClient(settings.graph) if settings.graph else None  # one token for both ways
     return Mailflow(
         settings=settings,
         database=database,
-        source=make_source(settings, database),
-        transport=make_transport(settings),
+        source=make_source(settings, database, graph),
+        transport=make_transport(settings, graph),
         store=RawMailStore(settings.storage.raw_mail_dir),
         intake=intake,
         outbox=outbox,
@@ -69,17 +75,22 @@ def build(settings: Settings) -> Mailflow:
     )
 
 
-def make_source(settings: Settings, database: Database) -> MailSource:
+def make_source(
+    settings: Settings, database: Database, graph: GraphClient | None = None
+) -> MailSource:
     """The mailbox of the kind the settings name; nothing is contacted yet."""
     mailbox = settings.mailbox
     if isinstance(mailbox, FolderMailboxSettings):
         return FolderSource(mailbox.folder, mailbox.name)
     if isinstance(mailbox, ImapMailboxSettings):
         return ImapSource(mailbox, SyncStateStore(database))
+    if isinstance(mailbox, GraphMailboxSettings):
+        assert graph is not None  # settings check the [graph] section is there
+        return GraphSource(mailbox, graph, SyncStateStore(database))
     raise AssertionError(f"unknown mailbox kind {mailbox.kind}")
 
 
-def make_transport(settings: Settings) -> Transport:
+def make_transport(settings: Settings, graph: GraphClient | None = None) -> Transport:
     """The way out of the kind the settings name; nothing is contacted yet."""
     transport = settings.transport
     if isinstance(transport, FolderTransportSettings):
@@ -88,4 +99,7 @@ def make_transport(settings: Settings) -> Transport:
         assert settings.smtp is not None  # settings check the section is there
         imap = settings.mailbox if isinstance(settings.mailbox, ImapMailboxSettings) else None
         return SmtpTransport(settings.smtp, transport.sender, sent_copy_to=imap)
+    if isinstance(transport, GraphTransportSettings):
+        assert graph is not None
+        return GraphTransport(graph)
     raise AssertionError(f"unknown transport kind {transport.kind}")
