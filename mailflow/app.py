@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from mailflow.connect.exchange import ExchangeConnection
 from mailflow.connect.graph import GraphClient
 from mailflow.course import load_courses
 from mailflow.documents.formspec import load_form_specs
 from mailflow.intake import Intake
 from mailflow.ledger import RawMailStore
 from mailflow.mailsettings import (
+    ExchangeMailboxSettings,
+    ExchangeTransportSettings,
     FolderMailboxSettings,
     FolderTransportSettings,
     GraphMailboxSettings,
@@ -22,6 +25,7 @@ from mailflow.outbox import Outbox, Sender
 from mailflow.resources import shipped
 from mailflow.settings import Settings
 from mailflow.sources import MailSource
+from mailflow.sources.exchange import ExchangeSource
 from mailflow.sources.folder import FolderSource
 from mailflow.sources.graph import GraphSource
 from mailflow.sources.imap import ImapSource
@@ -29,6 +33,7 @@ from mailflow.sources.syncstate import SyncStateStore
 from mailflow.storage.db import Database
 from mailflow.templating import MailTemplates
 from mailflow.transports import Transport
+from mailflow.transports.exchange import ExchangeTransport
 from mailflow.transports.folder import FolderTransport
 from mailflow.transports.graph import GraphTransport
 from mailflow.transports.smtp import SmtpTransport
@@ -62,12 +67,15 @@ def build(settings: Settings) -> Mailflow:
         own_addresses=frozenset({own_address}),
     )
     database = Database.open_sqlite(settings.storage.database)
-    graph = GraphClient(settings.graph) if settings.graph else None  # one token for both ways
+    links = Links(
+        graph=GraphClient(settings.graph) if settings.graph else None,
+        exchange=ExchangeConnection(settings.exchange) if settings.exchange else None,
+    )
     return Mailflow(
         settings=settings,
         database=database,
-        source=make_source(settings, database, graph),
-        transport=make_transport(settings, graph),
+        source=make_source(settings, database, links),
+        transport=make_transport(settings, links),
         store=RawMailStore(settings.storage.raw_mail_dir),
         intake=intake,
         outbox=outbox,
@@ -75,9 +83,15 @@ def build(settings: Settings) -> Mailflow:
     )
 
 
-def make_source(
-    settings: Settings, database: Database, graph: GraphClient | None = None
-) -> MailSource:
+@dataclass(frozen=True)
+class Links:
+    """Server connections one account provides both ways (one login, one token)."""
+
+    graph: GraphClient | None = None
+    exchange: ExchangeConnection | None = None
+
+
+def make_source(settings: Settings, database: Database, links: Links) -> MailSource:
     """The mailbox of the kind the settings name; nothing is contacted yet."""
     mailbox = settings.mailbox
     if isinstance(mailbox, FolderMailboxSettings):
@@ -85,12 +99,15 @@ def make_source(
     if isinstance(mailbox, ImapMailboxSettings):
         return ImapSource(mailbox, SyncStateStore(database))
     if isinstance(mailbox, GraphMailboxSettings):
-        assert graph is not None  # settings check the [graph] section is there
-        return GraphSource(mailbox, graph, SyncStateStore(database))
+        assert links.graph is not None  # settings check the [graph] section is there
+        return GraphSource(mailbox, links.graph, SyncStateStore(database))
+    if isinstance(mailbox, ExchangeMailboxSettings):
+        assert links.exchange is not None  # settings check the [exchange] section is there
+        return ExchangeSource(mailbox, links.exchange, SyncStateStore(database))
     raise AssertionError(f"unknown mailbox kind {mailbox.kind}")
 
 
-def make_transport(settings: Settings, graph: GraphClient | None = None) -> Transport:
+def make_transport(settings: Settings, links: Links) -> Transport:
     """The way out of the kind the settings name; nothing is contacted yet."""
     transport = settings.transport
     if isinstance(transport, FolderTransportSettings):
@@ -100,6 +117,9 @@ def make_transport(settings: Settings, graph: GraphClient | None = None) -> Tran
         imap = settings.mailbox if isinstance(settings.mailbox, ImapMailboxSettings) else None
         return SmtpTransport(settings.smtp, transport.sender, sent_copy_to=imap)
     if isinstance(transport, GraphTransportSettings):
-        assert graph is not None
-        return GraphTransport(graph)
+        assert links.graph is not None
+        return GraphTransport(links.graph)
+    if isinstance(transport, ExchangeTransportSettings):
+        assert links.exchange is not None
+        return ExchangeTransport(links.exchange)
     raise AssertionError(f"unknown transport kind {transport.kind}")

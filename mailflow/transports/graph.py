@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from email.message import EmailMessage
+from email.policy import SMTP
 
 from mailflow.connect.graph import GraphClient
 
@@ -21,7 +22,7 @@ class GraphTransport:
     def send(self, message: EmailMessage) -> None:
         self.client.post(
             "/sendMail",
-            data=base64.b64encode(message.as_bytes()),
+            data=base64.b64encode(message.as_bytes(policy=SMTP)),
             headers={"Content-Type": "text/plain"},
         )
 
