@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert
 
 from mailflow.storage.db import Database
-from mailflow.storage.models import MailboxSyncState
+from mailflow.storage.models import MailboxSyncState, utcnow
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,17 @@ class SyncStateStore:
             return SyncState(row.uidvalidity, row.last_uid, row.sync_token)
 
     def save(self, account: str, folder: str, state: SyncState) -> None:
+        """Insert or update in one statement: two workers may save the same folder at once."""
+        values = {
+            "uidvalidity": state.uidvalidity,
+            "last_uid": state.last_uid,
+            "sync_token": state.sync_token,
+            "updated_at": utcnow(),
+        }
+        upsert = insert(MailboxSyncState).values(account=account, folder=folder, **values)
         with self.database.transaction() as session:
-            row = session.scalar(self._query(account, folder))
-            if row is None:
-                row = MailboxSyncState(account=account, folder=folder)
-                session.add(row)
-            row.uidvalidity, row.last_uid, row.sync_token = (
-                state.uidvalidity,
-                state.last_uid,
-                state.sync_token,
+            session.execute(
+                upsert.on_conflict_do_update(index_elements=["account", "folder"], set_=values)
             )
 
     @staticmethod

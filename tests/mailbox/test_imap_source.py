@@ -112,12 +112,15 @@ def test_two_workers_at_once_handle_each_mail_once(
     workers = [imap_flow(), imap_flow()]
     # the second worker ignores the lock, so only the ledger's unique location guards
     workers[1].lock.path = tmp_path / "other.lock"
-    reports = []
+    reports, failures = [], []
     start = threading.Barrier(2)
 
     def work(flow: Mailflow) -> None:
         start.wait()
-        reports.append(run_cycle(flow))
+        try:
+            reports.append(run_cycle(flow))
+        except Exception as exc:  # a crash in a thread would otherwise pass unseen
+            failures.append(exc)
 
     threads = [threading.Thread(target=work, args=(flow,)) for flow in workers]
     for thread in threads:
@@ -125,6 +128,7 @@ def test_two_workers_at_once_handle_each_mail_once(
     for thread in threads:
         thread.join()
 
+    assert failures == []
     assert sum(report.received for report in reports) == 6
     assert len(ledger(workers[0])) == 6
 
