@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ class Received:
 @dataclass
 class _Handler:
     received: list[Received] = field(default_factory=list)
+    oauth2_tokens: dict[str, str] = field(default_factory=dict)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         assert isinstance(envelope.content, bytes)
@@ -29,6 +31,18 @@ class _Handler:
             Received(str(envelope.mail_from), list(envelope.rcpt_tos), envelope.content)
         )
         return "250 OK"
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 as Gmail and Microsoft 365 speak it: user and bearer token."""
+        if len(args) < 2:
+            return AuthResult(success=False, message="501 5.5.2 initial response required")
+        fields = dict(
+            part.split("=", 1)
+            for part in base64.b64decode(args[1]).decode().split("\1")
+            if "=" in part
+        )
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        return AuthResult(success=bool(token) and self.oauth2_tokens.get(user) == token)
 
 
 class SmtpServer:
@@ -39,9 +53,10 @@ class SmtpServer:
         certificate: Certificate,
         security: str = "starttls",
         users: dict[str, str] | None = None,
+        oauth2_tokens: dict[str, str] | None = None,
     ) -> None:
         self.users = users or {}
-        self.handler = _Handler()
+        self.handler = _Handler(oauth2_tokens=oauth2_tokens or {})
         self.port = free_port()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(certificate.cert, certificate.key)

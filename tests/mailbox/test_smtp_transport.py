@@ -8,6 +8,7 @@ from email.policy import default
 
 import pytest
 
+from mailflow.connect.secrets import oauth2_token
 from mailflow.errors import MailboxError
 from mailflow.mailsettings import ImapMailboxSettings, SmtpSettings
 from mailflow.testing.dovecot import Dovecot, MailUser
@@ -88,3 +89,34 @@ def test_copy_appended_to_the_imap_sent_folder(
 
     assert len(smtp_server.received) == 1
     assert len(folder_uids(dovecot, imap_user, "Sent")) == 1
+
+
+def test_xoauth2_with_a_token_from_the_configured_command(
+    certificate: Certificate, tmp_path
+) -> None:
+    script = tmp_path / "token.sh"
+    script.write_text("#!/bin/sh\necho ya29.recorded-token\n")
+    script.chmod(0o755)
+    server = SmtpServer(
+        certificate, security="ssl", oauth2_tokens={"course@centre.example": "ya29.recorded-token"}
+    )
+    server.start()
+    try:
+        overrides = {
+            "security": "ssl",
+            "username": "course@centre.example",
+            "password_env": None,
+            "oauth2_token_command": [str(script)],
+        }
+        transport(server, certificate, **overrides).send(outgoing())
+    finally:
+        server.stop()
+    assert len(server.received) == 1
+
+
+def test_a_failing_token_command_is_said_plainly(tmp_path) -> None:
+    script = tmp_path / "token.sh"
+    script.write_text("#!/bin/sh\necho 'refresh token expired' >&2\nexit 3\n")
+    script.chmod(0o755)
+    with pytest.raises(MailboxError, match=r"gave no token \(exit 3: refresh token expired\)"):
+        oauth2_token([str(script)])
