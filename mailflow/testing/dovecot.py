@@ -47,6 +47,12 @@ userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/mail/%u
 }}
+# no growing delay for an address after the wrong-password tests (Dovecot's auth penalty)
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 namespace inbox {{
   inbox = yes
   separator = /

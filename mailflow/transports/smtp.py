@@ -90,29 +90,31 @@ class _SmtpSession:
         self.client: smtplib.SMTP | None = None
 
     def __enter__(self) -> smtplib.SMTP:
+        try:
+            self.client = self._connect()
+            self._log_in(self.client)
+        except BaseException:
+            self._close()
+            raise
+        return self.client
+
+    def _connect(self) -> smtplib.SMTP:
         settings = self.settings
         context = tls_context(settings.ca_file)
-        host, port = settings.host, settings.smtp_port
+        host, port, timeout = settings.host, settings.smtp_port, settings.timeout_seconds
         try:
             if settings.security == "ssl":
-                self.client = smtplib.SMTP_SSL(
-                    host, port, timeout=settings.timeout_seconds, context=context
-                )
-            else:
-                self.client = smtplib.SMTP(host, port, timeout=settings.timeout_seconds)
-                if settings.security == "starttls":
-                    self.client.starttls(context=context)
-            self._log_in(self.client)
+                return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            self.client = smtplib.SMTP(host, port, timeout=timeout)
+            if settings.security == "starttls":
+                self.client.starttls(context=context)
+            return self.client
         except ssl.SSLError as exc:
-            self._close()
             raise MailboxError(f"{self.where}: {describe_tls_error(exc)}") from None
         except smtplib.SMTPNotSupportedError:
-            self._close()
             raise MailboxError(f"{self.where}: the server offers no STARTTLS") from None
         except (smtplib.SMTPException, OSError) as exc:
-            self._close()
             raise MailboxError(f"{self.where}: cannot connect ({exc})") from None
-        return self.client
 
     def _log_in(self, client: smtplib.SMTP) -> None:
         secret = login_secret(self.settings, "smtp")
