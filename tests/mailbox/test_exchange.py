@@ -42,11 +42,15 @@ def exchange_settings(
             {"kind": "exchange", "folders": ["Inbox"], "processed_folder": "Processed"},
             {"kind": "exchange", "from": "Course assistant <course@centre.example>"},
             exchange={
-                "server": "mail.centre.example",
-                "email": "course@centre.example",
-                "username": "CENTRE\\course",
-                "password_env": "MAILFLOW_EWS_PASSWORD",
-                **exchange,
+                key: value
+                for key, value in {
+                    "server": "mail.centre.example",
+                    "email": "course@centre.example",
+                    "username": "CENTRE\\course",
+                    "password_env": "MAILFLOW_EWS_PASSWORD",
+                    **exchange,
+                }.items()
+                if value is not None
             },
         )
 
@@ -111,3 +115,28 @@ def test_wrong_password(exchange_settings: Callable[..., Path]) -> None:
     assert report.errors == [
         "Exchange mail.centre.example: login refused; check username, password_env and auth"
     ]
+
+
+def test_oauth2_client_credentials(
+    exchange_settings: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILFLOW_EWS_CLIENT_SECRET", "recorded-secret")
+    settings_file = exchange_settings(
+        auth="oauth2",
+        username=None,
+        password_env=None,
+        tenant_id="3f1c6a2e-8b4d-4c1e-9a7f-2d5e6b8c9a01",
+        client_id="b6a1c0de-4f2e-4d3c-8a9b-0c1d2e3f4a5b",
+        client_secret_env="MAILFLOW_EWS_CLIENT_SECRET",
+    )
+    with Recording("exchange/oauth2-first-poll.json") as recording:
+        report = run_cycle(build(load_settings(settings_file)))
+    recording.done()
+
+    assert (report.received, report.errors) == (0, [])
+    token, *ews = recording.seen
+    assert b"grant_type=client_credentials" in _body(token)
+    assert b"client_secret=recorded-secret" in _body(token)
+    for request in ews:
+        assert request.headers["Authorization"].startswith("Bearer eyJ0eXAi")
+        assert b"<t:ExchangeImpersonation>" in _body(request)
