@@ -19,7 +19,8 @@ SMTP_USERS = {"course-smtp": "smtp pässword"}
 
 
 def imap_mailbox(dovecot: Dovecot, user: MailUser, **overrides: Any) -> dict[str, Any]:
-    """The [mailbox] table for a Dovecot account, plain on loopback unless overridden."""
+    """The [mailbox] table for a Dovecot account, plain on loopback unless overridden;
+    an override of None removes the key."""
     table: dict[str, Any] = {
         "kind": "imap",
         "host": dovecot.host,
@@ -30,7 +31,7 @@ def imap_mailbox(dovecot: Dovecot, user: MailUser, **overrides: Any) -> dict[str
         "folders": ["INBOX"],
     }
     table.update(overrides)
-    return table
+    return {key: value for key, value in table.items() if value is not None}
 
 
 def smtp_section(server: SmtpServer, certificate: Certificate, **overrides: Any) -> dict[str, Any]:

@@ -192,3 +192,20 @@ def test_non_ascii_folder_names_and_subjects(
     assert row.subject == "Candidature – Ñandú 申请"
     assert row.folder == inbox
     assert len(folder_uids(dovecot, imap_user, done)) == 1
+
+
+def test_xoauth2_login_with_a_token_from_the_configured_command(
+    imap_flow: Callable[..., Mailflow], dovecot: Dovecot, imap_user: MailUser, tmp_path: Path
+) -> None:
+    script = tmp_path / "token.sh"
+    script.write_text(f"#!/bin/sh\necho {dovecot.oauth2_token(imap_user)}\n")
+    script.chmod(0o755)
+    dovecot.append(imap_user, "INBOX", note("via OAuth2"))
+    flow = imap_flow(password_env=None, oauth2_token_command=[str(script)])
+
+    assert flow.source.check().startswith("IMAP 127.0.0.1")
+    assert run_cycle(flow).received == 1
+
+    script.write_text(f"#!/bin/sh\necho {dovecot.oauth2_token(imap_user, lifetime=-60)}\n")
+    report = run_cycle(imap_flow(password_env=None, oauth2_token_command=[str(script)]))
+    assert "login refused" in report.errors[0] and "check the token" in report.errors[0]
