@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import click
+from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 
 from mailflow.app import Mailflow, build
@@ -28,28 +30,20 @@ def run_command(context: click.Context, once: bool) -> None:
     if once:
         click.echo(describe_cycle(run_cycle(flow)))
         return
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
     scheduler = BlockingScheduler()
     scheduler.add_job(
         lambda: log.warning(describe_cycle(run_cycle(flow))),
         "interval",
         seconds=flow.settings.worker.poll_seconds,
-        max_instances=1,
+        max_instances=1,  # a slow cycle is never overlapped by the next one
         coalesce=True,
-        next_run_time=_now(),
+        next_run_time=datetime.now(),
     )
     click.echo(f"polling every {flow.settings.worker.poll_seconds} s; Ctrl-C stops")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         scheduler.shutdown(wait=False)
-
-
-def _now():  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
-    return datetime.now()
 
 
 def describe_cycle(report: CycleReport) -> str:
