@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from mailflow.app import Mailflow
 from mailflow.cycle import run_cycle
+from mailflow.demo import COURSE_ADDRESS
 from mailflow.samplegen.mails import application_mail
 from mailflow.storage.models import Applicant, OutboxMail, RawMail, StateChange
-from tests.conftest import COURSE_ADDRESS
 
 
 def sent_mails(workdir: Path) -> list[EmailMessage]:

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from mailflow.app import Mailflow, build
 from mailflow.cli import cli
+from mailflow.cli.applicants import applicant_summaries, applicants_table
 from mailflow.cli.common import open_mailflow, table
 from mailflow.cycle import CycleReport, run_cycle
 from mailflow.demo import make_demo
 from mailflow.settings import load_settings
-from mailflow.storage.models import Applicant, OutboxMail
+from mailflow.storage.models import OutboxMail
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,8 @@ def demo_command(folder: Path, count: int) -> None:
 
 def print_overview(flow: Mailflow) -> None:
     with flow.database.transaction() as session:
-        applicants = session.scalars(select(Applicant).order_by(Applicant.id)).all()
         click.echo("Applicants")
-        click.echo(
-            table(
-                ["id", "name", "e-mail", "state", "course"],
-                [(a.id, a.display_name, a.email, a.state, a.course) for a in applicants],
-            )
-        )
+        click.echo(applicants_table(applicant_summaries(session)))
         mails = session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
         click.echo("\nMails sent")
         click.echo(
