@@ -115,8 +115,13 @@ def describe_validation_error(path: Path, exc: ValidationError) -> str:
         del location[1]  # pydantic names the kind it tried; the file has no such key
     key = ".".join(location) or "(top level)"
     kind = first["type"]
-    if kind == "missing":
+    if kind in ("union_tag_invalid", "union_tag_not_found"):  # [mailbox] or [transport] kind
+        key = f"{key}.{first['ctx']['discriminator'].strip(chr(39))}"
+    if kind in ("missing", "union_tag_not_found"):
         expected = "missing value; add it"
+    elif kind == "union_tag_invalid":
+        tags = first["ctx"]["expected_tags"].rsplit(", ", 1)
+        expected = f"Input should be {' or '.join(tags)} (found {first['ctx']['tag']!r})"
     elif kind == "extra_forbidden":
         expected = "unknown key; remove it or check its spelling"
     else:

@@ -46,7 +46,10 @@ def test_smtp_ports_follow_security(security: str, port: int) -> None:
             'mailbox: Value error, security = "none" sends the password in clear; it is '
             "allowed only for loopback hosts, not 'imap.centre.example'",
         ),
-        (IMAP.replace('kind = "imap"', 'kind = "pop3"') + FOLDER_OUT, "mailbox: Input tag 'pop3'"),
+        (
+            IMAP.replace('kind = "imap"', 'kind = "pop3"') + FOLDER_OUT,
+            "mailbox.kind: Input should be 'folder', 'imap', 'exchange' or 'graph' (found 'pop3')",
+        ),
         (IMAP + FOLDER_OUT.replace('"folder"\nfolder = "out"', '"smtp"'), "needs a [smtp] section"),
         (IMAP + FOLDER_OUT + '[smtp]\nhost = "s"\nsent_folder = "Sent"\nport = 0\n', "smtp.port"),
         (IMAP + "folders = []\n" + FOLDER_OUT, "mailbox.folders"),
