@@ -16,8 +16,10 @@ from sqlalchemy import select
 from mailflow.app import build
 from mailflow.cli import cli
 from mailflow.cycle import run_cycle
+from mailflow.ledger import IncomingMail, record
 from mailflow.settings import load_settings
-from mailflow.storage.models import Applicant
+from mailflow.sources.syncstate import SyncState, SyncStateStore
+from mailflow.storage.models import Applicant, RawMail
 from tests.mailbox.replay import RECORDINGS, Recording
 
 GRAPH = {
@@ -26,6 +28,7 @@ GRAPH = {
     "client_secret_env": "MAILFLOW_GRAPH_SECRET",
     "mailbox": "course@centre.example",
 }
+MAILBOX = "course@centre.example"
 APPLICANT_MAIL = (RECORDINGS / "mails" / "application.eml").read_bytes()
 
 
@@ -96,3 +99,31 @@ def test_wrong_client_secret(graph_settings: Path) -> None:
         "request is the client secret value, not the client secret ID, for a secret added to "
         "app 'b6a1c0de-4f2e-4d3c-8a9b-0c1d2e3f4a5b'.); check tenant_id, client_id and the secret"
     ]
+
+
+def test_expired_delta_link_resyncs_without_handling_a_mail_twice(graph_settings: Path) -> None:
+    flow = build(load_settings(graph_settings))
+    with flow.database.transaction() as session:  # taken in before, under a mutable id
+        record(
+            session, flow.store, IncomingMail(MAILBOX, "Inbox", "graph", "old-id", APPLICANT_MAIL)
+        )
+        session.scalars(select(RawMail)).one().status = "processed"
+    stale = "mailFolders('AAMkADNiZTc5ZTRjLWFkNjEtNGI0Ny05NjNiLTY0YmZiNWU1ZDM0ZgAuAAAAAAC5EdYqRQ"
+    stale += "WJT6kBJ3bTyhEBAQBmPBmHiF8XQ5-1r9dDYQEeAAAAAAEMAAA%3D')/messages/delta?$deltatoken="
+    SyncStateStore(flow.database).save(
+        MAILBOX,
+        "Inbox",
+        SyncState(
+            sync_token=f"https://graph.microsoft.com/v1.0/users/{MAILBOX}/{stale}"
+            "T2xkIGRlbHRhIHRva2VuIGZyb20gbGFzdCBtb250aA"
+        ),
+    )
+
+    with Recording("graph/expired-delta-link.json") as recording:
+        report = run_cycle(flow)
+    recording.done()
+
+    assert (report.received, report.errors) == (0, [])
+    assert recording.seen[-1].url.endswith("/move")
+    state = SyncStateStore(flow.database).get(MAILBOX, "Inbox")
+    assert state is not None and state.sync_token.endswith("TmV3IGRlbHRhIHRva2VuIGFmdGVyIHJlc3luYw")
