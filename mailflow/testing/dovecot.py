@@ -114,6 +114,20 @@ def _service_users() -> _ServiceUsers:
     return _ServiceUsers(login, internal, group, nobody.pw_uid, nobody.pw_gid)
 
 
+def _require_dovecot_23() -> None:
+    """The config below is Dovecot 2.3 syntax; 2.4 renamed most settings, so say so."""
+    if shutil.which("dovecot") is None:
+        raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd)")
+    version = subprocess.run(
+        ["dovecot", "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if not version.startswith("2.3."):
+        raise RuntimeError(
+            f"Dovecot {version} is installed; mailflow's test server speaks the Dovecot 2.3 "
+            "configuration (Debian 12). Use 2.3, or port CONFIG in mailflow/testing/dovecot.py"
+        )
+
+
 def _children_of(parent: int) -> list[int]:
     """The processes whose parent is ``parent`` (Linux /proc)."""
     children = []
@@ -143,8 +157,7 @@ class Dovecot:
     """Start with ``start()``; ``restart()`` keeps ports, users and mail."""
 
     def __init__(self, certificate: Certificate) -> None:
-        if shutil.which("dovecot") is None:
-            raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd)")
+        _require_dovecot_23()
         # not under pytest's tmp_path: its folders are private to us, the mail owner is not
         self.root = Path(tempfile.mkdtemp(prefix="mailflow-dovecot-"))
         self.root.chmod(0o755)
