@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from mailflow.errors import RulesError
@@ -30,23 +30,29 @@ class MailTemplates:
         self.folder = folder
         self.fallback_language = fallback_language
         self.environment = SandboxedEnvironment(
-            loader=FileSystemLoader(str(folder)),
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
         )
 
     def render(self, name: str, language: str, context: dict[str, Any]) -> RenderedMail:
+        """Render subject and body separately, so no value can move text between them."""
         template_path = self._path(name, language)
-        try:
-            text = self.environment.get_template(template_path).render(context)
-        except TemplateError as exc:
-            raise RulesError(f"{self.folder / template_path}: {exc}") from None
-        first_line, _, body = text.partition("\n")
-        if not first_line.startswith("Subject:"):
+        source = (self.folder / template_path).read_text(encoding="utf-8")
+        subject_line, _, body_source = source.partition("\n")
+        if not subject_line.startswith("Subject:"):
             raise RulesError(f"{self.folder / template_path}:1: first line must be 'Subject: ...'")
-        subject = " ".join(first_line.removeprefix("Subject:").split())
-        return RenderedMail(subject=subject, body=body.lstrip("\n"))
+        try:
+            subject = self.environment.from_string(subject_line.removeprefix("Subject:"))
+            body = self.environment.from_string("\n" + body_source)  # keeps line numbers true
+            rendered_subject, rendered_body = subject.render(context), body.render(context)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f":{line}" if line else ""
+            raise RulesError(f"{self.folder / template_path}{where}: {exc}") from None
+        return RenderedMail(
+            subject=" ".join(rendered_subject.split()), body=rendered_body.lstrip("\n")
+        )
 
     def _path(self, name: str, language: str) -> str:
         for candidate in (language, self.fallback_language):

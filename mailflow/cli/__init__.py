@@ -45,6 +45,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
 
 
-from mailflow.cli import applicants, forms, worker  # noqa: E402  (commands register themselves)
+from mailflow.cli import (  # noqa: E402  (commands register themselves)
+    applicants,
+    connection,
+    forms,
+    worker,
+)
 
-__all__ = ["applicants", "cli", "forms", "main", "worker"]
+__all__ = ["applicants", "cli", "connection", "forms", "main", "worker"]

@@ -9,7 +9,8 @@ with a document, reading it ends in a DocumentError saying what, never a hang or
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pdfplumber
@@ -58,36 +59,39 @@ def read_form(documents: Sequence[Document], specs: Mapping[str, FormSpec]) -> F
     known form. Raises DocumentError when a document cannot be read at all."""
     if not documents:
         raise DocumentError("no document to read")
-    try:
-        return _read(documents, specs)
-    except DocumentError:
-        raise
-    except MemoryError:
-        raise DocumentError(f"{documents[0].name}: too large to read") from None
-    except Exception as exc:  # a damaged file can break a parser in any of many ways
-        raise DocumentError(
-            f"{documents[0].name}: damaged document ({type(exc).__name__}: {exc})"
-        ) from None
-
-
-def _read(documents: Sequence[Document], specs: Mapping[str, FormSpec]) -> FormReading | None:
     pages: list[PageImage] = []
     for document in documents:
         kind = document_kind(document.data)
         if kind is None:
             raise DocumentError(f"{document.name}: neither a PDF nor a TIFF, JPEG or PNG image")
-        if kind == "pdf":
-            reader = _open_pdf(document)
-            if len(documents) == 1:
-                reading = _read_pdf_text(document, reader, specs)
-                if reading is not None:
-                    return reading
-            pages.extend(pdf_pages(document.data, list(reader.pages), document.name))
-        else:
-            pages.extend(image_pages(document.data, document.name))
+        with _refusing_damage(document.name, "PDF" if kind == "pdf" else "image"):
+            if kind == "pdf":
+                reader = _open_pdf(document)
+                if len(documents) == 1:
+                    reading = _read_pdf_text(document, reader, specs)
+                    if reading is not None:
+                        return reading
+                pages.extend(pdf_pages(document.data, list(reader.pages), document.name))
+            else:
+                pages.extend(image_pages(document.data, document.name))
         if len(pages) > MAX_PAGES:
             raise DocumentError(f"{document.name}: more than {MAX_PAGES} pages in all")
-    return _read_images(pages, specs)
+    with _refusing_damage(documents[0].name, "page image"):
+        return _read_images(pages, specs)
+
+
+@contextmanager
+def _refusing_damage(name: str, what: str) -> Iterator[None]:
+    """Any failure inside becomes a DocumentError naming the document: a damaged file can
+    break a parser in any of many ways, and none of them may stop the worker."""
+    try:
+        yield
+    except DocumentError:
+        raise
+    except MemoryError:
+        raise DocumentError(f"{name}: too large to read") from None
+    except Exception as exc:
+        raise DocumentError(f"{name}: damaged {what} ({type(exc).__name__}: {exc})") from None
 
 
 def _open_pdf(document: Document) -> PdfReader:
