@@ -29,6 +29,8 @@ from mailflow.documents.thresholds import CLEAN, HARD, NORMAL, ocr_thresholds
         ("text", "131 Maın Street", True),
         ("passport", "5N2309128", True),
         ("passport", "SN2309128", False),
+        ("passport", "R51026645", True),
+        ("text", "1?1 ul. Piotrkowska", True),
         ("text", "Avenue de la Paix", False),
         ("text", "Ministry of Loca! Government", True),
     ],

@@ -77,7 +77,8 @@ def doubtful_shape(normalizer: str, text: str) -> bool:
     a word, a name starting with a small ``l`` (``lon`` for ``Ion``), a value whose first
     word is in small letters (``tukasik`` for ``Łukasik``: a capital the model did not
     know; a real ``van der Berg`` goes to review too), a passport number with a digit
-    before a letter (``5N23...`` for ``SN23...``: numbers follow letters), and marks
+    before a letter (``5N23...`` for ``SN23...``: numbers follow letters) or a lone
+    letter before a digit shaped like one (``R510...`` for ``RS10...``), and marks
     the model invents out of speckle far more often than people write them (``Maın``,
     ``Avēnue``): a real Yılmaz goes to review too."""
     if normalizer == "email":
@@ -99,7 +100,7 @@ def doubtful_shape(normalizer: str, text: str) -> bool:
 
 _LOOKALIKE_BESIDE_DIGIT = re.compile(r"[lI|][0-9]|[0-9][lI|]")
 _LOOKALIKE_BEFORE_AT = re.compile(r"[lI|1]@")
-_RARE_MARKS = frozenset("ıāēīōūċġħŀŧȧėȯḃḋḟṁṗṡṫẋẏ")
-_DIGIT_THEN_LETTER = re.compile(r"[0-9][A-Z]")
-_INNER_MARK = re.compile(r"\w[!|{}\[\]]|[!|{}\[\]]\w")
+_RARE_MARKS = frozenset("ıāēīōūċġħŀŧȧėȯḃḋḟṁṗṡṫẋẏạẹịọụ")
+_DIGIT_THEN_LETTER = re.compile(r"[0-9][A-Z]|^[A-Z][5820]")
+_INNER_MARK = re.compile(r"\w[!?|{}\[\]]|[!?|{}\[\]]\w")
 _SMALL_L_START = re.compile(r"^l[a-zà-ÿ]")
