@@ -140,6 +140,9 @@ def _read_images(pages: list[PageImage], specs: Mapping[str, FormSpec]) -> FormR
             aligned[number] = fitted
     if len(pages) < spec.page_count:
         problems.append(f"{len(pages)} of the form's {spec.page_count} pages arrived")
+    if len(pages) > spec.page_count:
+        extra = len(pages) - spec.page_count
+        problems.append(f"{extra} page(s) after the form's {spec.page_count} were not read")
     raw = read_fields(aligned, spec.fields)
     for field in spec.fields:  # a page that came unreadable: its fields need a person
         raw.setdefault(field.name, ("", 0.0))
