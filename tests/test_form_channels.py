@@ -3,9 +3,11 @@ wrong value passed off as sure."""
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
+from PIL import Image
 
 from mailflow.documents.formspec import FormSpec, load_form_specs
 from mailflow.documents.reader import Document, read_form
@@ -103,3 +105,20 @@ def test_missing_second_page_is_a_problem_and_its_fields_need_review(specs) -> N
     assert any("pages arrived" in problem for problem in reading.problems)
     assert reading.fields["english_level"].status == "review"
     assert reading.fields["date_signed"].status == "review"
+
+
+def test_pages_scanned_upside_down_or_sideways_are_turned(specs) -> None:
+    rng = random.Random(8)
+    person = make_person(rng, 1)
+    first, second = paper.scanned(specs["A901357"], person.written, rng)
+    turned = []
+    for data, turn in ((first, Image.Transpose.ROTATE_180), (second, Image.Transpose.ROTATE_90)):
+        out = io.BytesIO()
+        Image.open(io.BytesIO(data)).transpose(turn).save(out, format="JPEG", dpi=(150, 150))
+        turned.append(Document(f"turned{len(turned)}.jpg", out.getvalue()))
+    reading = read_form(turned, specs)
+    assert reading is not None
+    assert not any("does not match" in problem for problem in reading.problems)
+    assert reading.fields["sex"].value == person.truth["sex"]
+    assert reading.fields["english_level"].value == person.truth["english_level"]
+    assert wrong_but_sure(reading, person) == []

@@ -23,6 +23,7 @@ _STEPS = ((25.0, 2.0), (50.0, 1.5), (100.0, 1.0))
 _CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
 _START_ANGLES = (0.0, -3.0, 3.0, -6.0, 6.0)
 FRAME_POINTS = 0.8  # line width of the printed frames
+GOOD_FIT = 0.6  # a score this high is the right page the right way up: look no further
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,25 @@ def align_page(image: PageImage, reference: np.ndarray, page_height_points: floa
 
 
 def align_to_form(image: PageImage, spec: FormSpec, page: int) -> AlignedPage:
-    """A page of a filled form registered onto page ``page`` of the blank."""
-    dpi = round(image.dpi, 1)
-    return align_page(image, reference_page(spec, page, dpi), spec.page_size[1])
+    """A page of a filled form registered onto page ``page`` of the blank.
+
+    A page fed upside down, or scanned sideways, is turned: the fit is tried the way the
+    page's shape allows (upright or upside down for a portrait page, either quarter turn
+    for a landscape one) and the better one kept, the first as soon as it fits well.
+    """
+    reference = reference_page(spec, page, round(image.dpi, 1))
+    height, width = image.pixels.shape
+    form_portrait = spec.page_size[1] >= spec.page_size[0]
+    turns = (None, cv2.ROTATE_180)
+    if (height >= width) != form_portrait:
+        turns = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    best: AlignedPage | None = None
+    for turn in turns:
+        pixels = image.pixels if turn is None else cv2.rotate(image.pixels, turn)
+        fitted = align_page(PageImage(pixels, image.dpi), reference, spec.page_size[1])
+        if best is None or fitted.score > best.score:
+            best = fitted
+        if best.score >= GOOD_FIT:
+            break
+    assert best is not None
+    return best
