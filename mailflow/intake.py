@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from mailflow.classify import automatic_reply_reason
 from mailflow.course import Course
 from mailflow.documents.formspec import FormSpec
-from mailflow.documents.images import document_kind
-from mailflow.documents.reader import Document, looks_like_document, read_form
+from mailflow.documents.reader import Document, applications, looks_like_document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.errors import DocumentError
 from mailflow.message import ParsedMail, parse_mail
@@ -91,19 +90,16 @@ class Intake:
     def _find_form(self, mail: ParsedMail) -> tuple[str, FormReading] | str:
         """The first attachment(s) holding a known form, named, or why there is none.
 
-        Each PDF is read on its own; the page images (TIFF, JPEG, PNG) of one mail are
-        the pages of one application, in the order they were attached.
+        Each PDF is read on its own; the page images of one mail are the pages of one
+        application, in the order they were attached (see ``applications``).
         """
         documents = [
             Document(attachment.filename or f"attachment {number}", attachment.data)
             for number, attachment in enumerate(mail.attachments, start=1)
             if looks_like_document(attachment.filename, attachment.content_type, attachment.data)
         ]
-        pdfs = [document for document in documents if document_kind(document.data) == "pdf"]
-        images = [document for document in documents if document not in pdfs]
-        groups = [[pdf] for pdf in pdfs] + ([images] if images else [])
         problems = []
-        for group in groups:
+        for group in applications(documents):
             name = ", ".join(document.name for document in group)
             try:
                 reading = read_form(group, self.forms)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import random
 
+from PIL import Image
 from sqlalchemy import select
 
 from mailflow.cycle import run_cycle
+from mailflow.documents.reader import Document, applications
 from mailflow.samplegen import paper
 from mailflow.samplegen.mails import application_mail
 from mailflow.samplegen.people import make_person
@@ -44,3 +47,18 @@ def test_tiff_fax_and_jpeg_pages_become_applicants(flow, deliver, form_spec) -> 
         scanned_applicant = next(a for a in applicants if a.email == scanned.truth["email"])
         assert scanned_applicant.english_level == scanned.truth["english_level"]
         assert len(applicants) == 2, by_family
+
+
+def test_pdfs_alone_and_page_images_together_without_the_logo() -> None:
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), "navy").save(logo, format="PNG")
+    page = io.BytesIO()
+    Image.new("L", (1240, 1754), 255).save(page, format="JPEG")
+    documents = [
+        Document("logo.png", logo.getvalue()),
+        Document("form.pdf", b"%PDF-1.7 ..."),
+        Document("p1.jpg", page.getvalue()),
+        Document("p2.jpg", page.getvalue()),
+    ]
+    groups = [[document.name for document in group] for group in applications(documents)]
+    assert groups == [["form.pdf"], ["p1.jpg", "p2.jpg"]]

@@ -22,6 +22,7 @@ from mailflow.errors import DocumentError
 
 MAX_PAGES = 12
 MAX_PIXELS = 60_000_000  # a page at 600 dpi is 35 Mpx; beyond this, no scanner made it
+MIN_PAGE_PIXELS = 500  # an image narrower than this is a logo or a signature, not a page
 MAX_DPI = 300.0  # finer scans are brought down to this: OCR gains nothing above it
 RENDER_DPI = 200.0  # a PDF page that is not one plain image is rendered at this
 A4_WIDTH_INCHES = 8.27
@@ -49,6 +50,16 @@ def document_kind(data: bytes) -> str | None:
         if data.startswith(signature):
             return kind
     return None
+
+
+def could_be_page(data: bytes) -> bool:
+    """Whether an image is big enough to be a page (A4 is 595 px wide even at 72 dpi);
+    an image that cannot even be opened counts, so that reading it says what is wrong."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return min(image.size) >= MIN_PAGE_PIXELS
+    except Exception:  # damaged or not an image: let the reader report it
+        return True
 
 
 def _check_size(width: int, height: int, name: str) -> None:

@@ -22,6 +22,7 @@ from mailflow.documents.formspec import FormSpec
 from mailflow.documents.images import (
     MAX_PAGES,
     PageImage,
+    could_be_page,
     document_kind,
     image_pages,
     pdf_pages,
@@ -52,6 +53,19 @@ def looks_like_document(filename: str, content_type: str, data: bytes) -> bool:
         or filename.lower().endswith(_DOCUMENT_NAMES)
         or content_type.lower() in _DOCUMENT_TYPES
     )
+
+
+def applications(documents: Sequence[Document]) -> list[list[Document]]:
+    """The documents of one mail grouped as applications: each PDF on its own, and all
+    page-sized images (TIFF, JPEG, PNG) together, in order, as the pages of one. Small
+    images (a logo, a signature in the mail's footer) are no page of a form."""
+    pdfs = [[document] for document in documents if document_kind(document.data) == "pdf"]
+    images = [
+        document
+        for document in documents
+        if document_kind(document.data) != "pdf" and could_be_page(document.data)
+    ]
+    return pdfs + ([images] if images else [])
 
 
 def read_form(documents: Sequence[Document], specs: Mapping[str, FormSpec]) -> FormReading | None:
