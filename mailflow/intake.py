@@ -1,68 +1,134 @@
-"""Handling one recorded mail: classify it, read its form, update the applicant, answer.
+"""Handling one recorded mail: classify it, read its form, turn it into a workflow event.
 
-Everything here happens in the caller's transaction, so the ledger status, the
-applicant, its history and the outbox rows it queues are committed together or not
-at all. What cannot be handled is left in the ledger with status ``review`` and why.
+Intake decides what a mail is and whom it is about; what happens next is for the rules
+(workflow/engine.py). Everything happens in the caller's transaction, so the ledger
+status, the applicant, its history and the outbox rows are committed together or not at
+all. What cannot be handled is left in the ledger with status ``review`` and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailflow.classify import automatic_reply_reason
+from mailflow.classify import (
+    automatic_reply_reason,
+    bounced_addresses,
+    find_applicant,
+    is_bounce,
+    says_withdrawal,
+)
 from mailflow.course import Course
-from mailflow.documents.formspec import FormSpec
 from mailflow.documents.reader import looks_like_document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.errors import DocumentError
 from mailflow.message import Attachment, ParsedMail, parse_mail
-from mailflow.outbox import Outbox
 from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, StateChange
+from mailflow.workflow.engine import Engine, Firing
+from mailflow.workflow.events import Event
 
 DATE_FIELDS = ("date_of_birth", "date_signed")
+_NOT_FROM_FORM = ("id", "course", "state", "language", "created_at", "updated_at")
+_WORKFLOW_COLUMNS = ("cost_sharing", "address_bad")
+FORM_COLUMNS = tuple(
+    column.name
+    for column in Applicant.__table__.columns
+    if column.name not in _NOT_FROM_FORM + _WORKFLOW_COLUMNS
+)
 
 
 @dataclass(frozen=True)
 class Intake:
-    """What handling a mail needs: the forms, the courses, and the outbox."""
+    """What handling a mail needs: the rule set (through the engine) and our addresses."""
 
-    forms: Mapping[str, FormSpec]
-    courses: Mapping[str, Course]
-    outbox: Outbox
+    engine: Engine
     own_addresses: frozenset[str]
 
-    def handle(self, session: Session, row: RawMail) -> None:
+    def handle(self, session: Session, row: RawMail, now: datetime) -> list[Firing]:
         """Decide the fate of one ledger row; sets its status and reason."""
-        mail = parse_mail(Path(row.stored_path).read_bytes())
+        raw = Path(row.stored_path).read_bytes()
+        mail = parse_mail(raw)
         robot = automatic_reply_reason(mail, self.own_addresses)
         if robot:
-            row.status, row.reason = "ignored", f"automatic mail, not answered ({robot})"
-            return
+            return self._automatic(session, row, raw, mail, robot, now)
+        fax_gateway = self.engine.rules.workflow.fax_gateway
+        fax = bool(fax_gateway) and mail.sender == fax_gateway
         found = self._find_form(mail)
-        if isinstance(found, str):
+        if not isinstance(found, str):
+            return self._application(session, row, mail, found[0], found[1], fax, now)
+        applicant = find_applicant(session, mail, by_sender=not fax)
+        if applicant is None:
             row.status, row.reason = "review", found
-            return
-        attachment, reading = found
-        spec = self.forms[reading.form_id]
-        course = self.courses.get(spec.course)
+            return []
+        withdrawal = says_withdrawal(mail, self.engine.rules.workflow.withdrawal_words)
+        event = Event(
+            name="withdrawal" if withdrawal else "unclear_mail",
+            occasion=f"mail-{row.id}",
+            cause=f"{'withdrawal' if withdrawal else 'mail without a form'} (mail {_name(row)})",
+            raw_mail_id=row.id,
+            reply_to=mail,
+        )
+        return self._fire(session, row, applicant, event, now)
+
+    def _automatic(
+        self,
+        session: Session,
+        row: RawMail,
+        raw: bytes,
+        mail: ParsedMail,
+        robot: str,
+        now: datetime,
+    ) -> list[Firing]:
+        """Never answered; a bounce marks the addresses it names as bad."""
+        row.status, row.reason = "ignored", f"automatic mail, not answered ({robot})"
+        if not is_bounce(mail):
+            return []
+        firings: list[Firing] = []
+        addresses = bounced_addresses(raw)
+        bounced = session.scalars(select(Applicant).where(Applicant.email.in_(addresses))).all()
+        for applicant in bounced:
+            applicant.address_bad = True
+            event = Event(
+                name="address_bounced",
+                occasion=f"mail-{row.id}",
+                cause=f"mail to {applicant.email} bounced (mail {_name(row)})",
+                raw_mail_id=row.id,
+            )
+            firings += self.engine.fire(session, applicant, event, now)
+            row.applicant_id = applicant.id
+        if bounced:
+            row.reason = f"bounce: marked {', '.join(a.email or '' for a in bounced)} as bad"
+        return firings
+
+    def _application(
+        self,
+        session: Session,
+        row: RawMail,
+        mail: ParsedMail,
+        attachment: Attachment,
+        reading: FormReading,
+        fax: bool,
+        now: datetime,
+    ) -> list[Firing]:
+        rules = self.engine.rules
+        spec = rules.forms[reading.form_id]
+        course = rules.courses.get(spec.course)
         if course is None:
+            row.status, row.reason = "review", f"form {spec.form_id} names unknown course"
+            return []
+        on_form = reading.values().get("email")
+        recipient = str(on_form) if on_form else (None if fax else mail.sender)
+        if not recipient:
             row.status, row.reason = (
                 "review",
-                f"form {spec.form_id} names unknown course {spec.course}",
+                ("fax without an e-mail address on the form" if fax else "no e-mail address"),
             )
-            return
-        recipient = _address_of(reading) or mail.sender
-        if not recipient:
-            row.status, row.reason = "review", "no e-mail address on the form or the mail"
-            return
-        applicant = self._applicant_for(session, course, recipient, reading, row)
+            return []
+        applicant = self._applicant_for(session, course, recipient, mail, fax, row, now)
         session.add(
             FormReadingRecord(
                 applicant=applicant,
@@ -72,20 +138,73 @@ class Intake:
                 channel=reading.channel,
                 fields=reading.to_json()["fields"],
                 problems=reading.problems,
+                read_at=now,
             )
         )
-        self.outbox.queue(
-            session,
-            key=f"applicant:{applicant.id}:acknowledgement:application",
-            template="acknowledgement",
-            language=applicant.language,
-            recipient=recipient,
-            context=mail_context(applicant, course),
-            applicant_id=applicant.id,
+        earlier_address = applicant.email
+        apply_values(applicant, reading)
+        applicant.email = applicant.email or recipient
+        if applicant.email != earlier_address:
+            applicant.address_bad = False
+        applicant.language = rules.workflow.language_for(applicant.mother_tongue, applicant.country)
+        event = Event(
+            name="form_received",
+            occasion=f"mail-{row.id}",
+            cause=f"form read from {attachment.filename} ({reading.channel}, mail {_name(row)})",
+            fields_in_doubt=tuple(reading.needing_review()),
+            raw_mail_id=row.id,
             reply_to=mail,
         )
+        return self._fire(session, row, applicant, event, now)
+
+    def _applicant_for(
+        self,
+        session: Session,
+        course: Course,
+        email: str,
+        mail: ParsedMail,
+        fax: bool,
+        row: RawMail,
+        now: datetime,
+    ) -> Applicant:
+        """The applicant a form belongs to (same address, or our thread), else a new one."""
+        applicant = session.scalar(
+            select(Applicant).where(Applicant.course == course.code, Applicant.email == email)
+        ) or find_applicant(session, mail, course.code, by_sender=not fax)
+        if applicant is None:
+            applicant = Applicant(
+                course=course.code, state=self.engine.rules.workflow.initial, email=email
+            )
+            session.add(applicant)
+            session.flush()
+            from_state, cause = None, "application form received"
+        else:
+            from_state, cause = applicant.state, "a newer form replaces the earlier one"
+        session.add(
+            StateChange(
+                applicant_id=applicant.id,
+                at=now,
+                from_state=from_state,
+                to_state=applicant.state,
+                event="form_received",
+                cause=f"{cause} ({'fax' if fax else 'mail'} {_name(row)})",
+                raw_mail_id=row.id,
+            )
+        )
+        return applicant
+
+    def _fire(
+        self, session: Session, row: RawMail, applicant: Applicant, event: Event, now: datetime
+    ) -> list[Firing]:
         row.applicant_id = applicant.id
-        row.status, row.reason = "processed", f"application form read ({reading.channel})"
+        firings = self.engine.fire(session, applicant, event, now)
+        if not firings:
+            row.status = "review"
+            row.reason = f"{event.name}: no rule answers it in state {applicant.state}"
+        else:
+            row.status = "processed"
+            row.reason = f"{event.name}: {', '.join(f.rule.name for f in firings)}"
+        return firings
 
     def _find_form(self, mail: ParsedMail) -> tuple[Attachment, FormReading] | str:
         """The first attachment holding a known form, or why there is none."""
@@ -96,7 +215,7 @@ class Intake:
             ):
                 continue
             try:
-                reading = read_form(attachment.data, self.forms, attachment.filename)
+                reading = read_form(attachment.data, self.engine.rules.forms, attachment.filename)
             except DocumentError as exc:
                 problems.append(str(exc))
                 continue
@@ -107,54 +226,16 @@ class Intake:
             return "no application form attached"
         return "; ".join(problems)
 
-    def _applicant_for(
-        self, session: Session, course: Course, email: str, reading: FormReading, row: RawMail
-    ) -> Applicant:
-        """The applicant this form belongs to, created or updated with its values."""
-        applicant = session.scalar(
-            select(Applicant).where(Applicant.course == course.code, Applicant.email == email)
-        )
-        if applicant is None:
-            applicant = Applicant(course=course.code, state="received", email=email)
-            session.add(applicant)
-            event, cause, from_state = "form received", "application form received", None
-        else:
-            event, cause, from_state = (
-                "form received",
-                "a newer form replaces the earlier one",
-                applicant.state,
-            )
-        apply_values(applicant, reading)
-        session.flush()
-        session.add(
-            StateChange(
-                applicant_id=applicant.id,
-                from_state=from_state,
-                to_state=applicant.state,
-                event=event,
-                cause=f"{cause} (mail {row.message_id or row.uid})",
-                raw_mail_id=row.id,
-            )
-        )
-        return applicant
 
-
-def _address_of(reading: FormReading) -> str | None:
-    value = reading.values().get("email")
-    return str(value) if value else None
+def _name(row: RawMail) -> str:
+    return row.message_id or f"#{row.id}"
 
 
 def apply_values(applicant: Applicant, reading: FormReading) -> None:
-    """Copy the values read with confidence onto the applicant's columns."""
-    for name, value in reading.values().items():
-        if not hasattr(Applicant, name):
-            continue
+    """The newer form wins: every form column takes the value read with confidence, or none."""
+    values = reading.values()
+    for name in FORM_COLUMNS:
+        value = values.get(name)
         if name in DATE_FIELDS and isinstance(value, str):
-            setattr(applicant, name, date.fromisoformat(value))
-        else:
-            setattr(applicant, name, value)
-
-
-def mail_context(applicant: Applicant, course: Course) -> dict[str, Any]:
-    """What a template may use: the applicant and the course facts."""
-    return {"applicant": applicant, "course": course}
+            value = date.fromisoformat(value)
+        setattr(applicant, name, value)

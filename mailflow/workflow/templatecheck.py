@@ -1,0 +1,120 @@
+"""Checks of the mail templates: each one parses, uses only known variables, and renders.
+
+A template is rendered with a sample applicant and every course, so a misspelt attribute
+(``course.fee.totl``) is found by ``rules check`` rather than by a mail that cannot be
+written on the day it is due.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, meta
+
+from mailflow.errors import RulesError
+from mailflow.storage.models import Applicant
+from mailflow.templating import MailTemplates
+from mailflow.workflow.context import CONTEXT_NAMES, mail_context
+from mailflow.workflow.ruleset import RuleSet
+from mailflow.workflow.tomllines import Problem
+
+
+def sample_applicant() -> Applicant:
+    """An applicant with every field filled, never stored: what a preview renders for."""
+    return Applicant(
+        id=0,
+        course="",
+        state="complete",
+        language="en",
+        family_name="Sample",
+        first_names="Applicant",
+        sex="F",
+        date_of_birth=date(1980, 1, 1),
+        nationality="KE",
+        mother_tongue="Swahili",
+        country="KE",
+        city="Nairobi",
+        email="sample@example.org",
+        organization="City Council of Nairobi",
+        position="Programme Officer",
+        funding="cost_sharing",
+        sponsor="",
+        cost_sharing="granted",
+        address_bad=False,
+    )
+
+
+def template_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*/*.txt"))
+
+
+def check_templates(rules: RuleSet) -> list[Problem]:
+    """Problems of every template file under the templates folder."""
+    problems = []
+    templates = MailTemplates(rules.templates_dir)
+    for path in template_files(rules.templates_dir):
+        problems += _check_file(templates, rules, path)
+    return problems
+
+
+def _check_file(templates: MailTemplates, rules: RuleSet, path: Path) -> list[Problem]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        parsed = templates.environment.parse(text)
+    except TemplateSyntaxError as exc:
+        return [Problem(f"{path}:{exc.lineno}", f"template syntax: {exc.message}")]
+    problems = []
+    if not text.startswith("Subject:"):
+        problems.append(Problem(f"{path}:1", "the first line must be 'Subject: ...'"))
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(CONTEXT_NAMES))
+    for name in unknown:
+        problems.append(
+            Problem(
+                f"{path}:{_line_of(text, name)}",
+                f"variable {name!r} is not in the mail context; "
+                f"write one of {', '.join(CONTEXT_NAMES)}",
+            )
+        )
+    if unknown:
+        return problems
+    language, name = path.parent.name, path.stem
+    applicant = sample_applicant()
+    for course in rules.courses.values():
+        applicant.course = course.code
+        context = mail_context(applicant, course, rules.form_for(course.code), "sample reason")
+        problem = _render_problem(templates, name, language, context, path)
+        if problem:
+            problems.append(problem)
+            break
+    return problems
+
+
+def _render_problem(
+    templates: MailTemplates, name: str, language: str, context: dict[str, Any], path: Path
+) -> Problem | None:
+    try:
+        templates.render(name, language, context)
+    except RulesError as exc:
+        line = _template_line(exc.__context__.__traceback__ if exc.__context__ else None, path)
+        message = str(exc).split(": ", 1)[-1]
+        return Problem(f"{path}:{line}", f"{message}; check the spelling against rules/courses")
+    return None
+
+
+def _template_line(traceback: TracebackType | None, path: Path) -> int:
+    """The template line a rendering error happened on (Jinja puts it in the traceback)."""
+    line = 1
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.endswith(str(path.relative_to(path.parents[1]))):
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
+
+
+def _line_of(text: str, name: str) -> int:
+    match = re.search(rf"\b{re.escape(name)}\b", text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
