@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from mailflow.app import Mailflow
+from mailflow.intake import put_in_review
 from mailflow.ledger import IncomingMail, is_recorded, record
 from mailflow.storage.models import OutboxMail, RawMail, utcnow
 from mailflow.workflow.engine import Firing
@@ -63,5 +64,5 @@ def handle_recorded(flow: Mailflow, session: Session, row_id: int, now: datetime
     except Exception as exc:  # one bad mail must never stop the worker
         savepoint.rollback()
         log.exception("mail %s could not be handled", row.message_id or row.uid)
-        row.status, row.reason = "review", f"could not be handled: {exc}"
+        put_in_review(session, row, f"could not be handled: {exc}", now)
     return row.status

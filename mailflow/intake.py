@@ -27,7 +27,13 @@ from mailflow.documents.reader import looks_like_document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.errors import DocumentError
 from mailflow.message import Attachment, ParsedMail, parse_mail
-from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, StateChange
+from mailflow.storage.models import (
+    Applicant,
+    FormReadingRecord,
+    RawMail,
+    ReviewItem,
+    StateChange,
+)
 from mailflow.workflow.engine import Engine, Firing
 from mailflow.workflow.events import Event
 
@@ -62,7 +68,7 @@ class Intake:
             return self._application(session, row, mail, found[0], found[1], fax, now)
         applicant = find_applicant(session, mail, by_sender=not fax)
         if applicant is None:
-            row.status, row.reason = "review", found
+            put_in_review(session, row, found, now)
             return []
         withdrawal = says_withdrawal(mail, self.engine.rules.workflow.withdrawal_words)
         event = Event(
@@ -118,7 +124,7 @@ class Intake:
         spec = rules.forms[reading.form_id]
         course = rules.courses.get(spec.course)
         if course is None:
-            row.status, row.reason = "review", f"form {spec.form_id} names unknown course"
+            put_in_review(session, row, f"form {spec.form_id} names an unknown course", now)
             return []
         on_form = reading.values().get("email")
         recipient = str(on_form) if on_form else (None if fax else mail.sender)
@@ -199,8 +205,8 @@ class Intake:
         row.applicant_id = applicant.id
         firings = self.engine.fire(session, applicant, event, now)
         if not firings:
-            row.status = "review"
-            row.reason = f"{event.name}: no rule answers it in state {applicant.state}"
+            why = f"{event.name}: no rule answers it in state {applicant.state}"
+            put_in_review(session, row, why, now)
         else:
             row.status = "processed"
             row.reason = f"{event.name}: {', '.join(f.rule.name for f in firings)}"
@@ -225,6 +231,14 @@ class Intake:
         if not problems:
             return "no application form attached"
         return "; ".join(problems)
+
+
+def put_in_review(session: Session, row: RawMail, reason: str, now: datetime) -> None:
+    """Leave a mail for a person: its ledger status says so, and `mailflow review` lists it."""
+    row.status, row.reason = "review", reason
+    session.add(
+        ReviewItem(applicant_id=row.applicant_id, raw_mail_id=row.id, reason=reason, created_at=now)
+    )
 
 
 def _name(row: RawMail) -> str:
