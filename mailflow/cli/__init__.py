@@ -45,6 +45,13 @@ def main() -> None:
         sys.exit(exc.exit_code)
 
 
-from mailflow.cli import applicants, forms, worker  # noqa: E402  (commands register themselves)
+from mailflow.cli import (  # noqa: E402  (commands register themselves)
+    applicants,
+    forms,
+    review,
+    rules,
+    staff,
+    worker,
+)
 
-__all__ = ["applicants", "cli", "forms", "main", "worker"]
+__all__ = ["applicants", "cli", "forms", "main", "review", "rules", "staff", "worker"]

@@ -45,6 +45,16 @@ class Database:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def scratch(self) -> Iterator[Session]:
+        """A unit of work that is always rolled back: for replaying without effects."""
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     """Foreign keys on; WAL and a busy timeout so a reader never blocks the worker."""

@@ -250,7 +250,7 @@ class _Reader:
             priority=int(entry.get("priority", 100)),
             repeat=repeat,
             actions=self.actions(entry.get("actions", []), start, name),
-            where=self.lines.at(start),
+            where=f"{self.path.name}:{start}",
         )
 
     def time(self, text: object, line: int, name: str) -> TimeSpec | None:

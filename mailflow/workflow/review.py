@@ -1,0 +1,106 @@
+"""What needs a person: open review items, with what the form reader saw, and resolving them.
+
+Resolving an item may correct values on the applicant (a date read in doubt, say) and
+then hands the workflow a ``review_resolved`` event, so the rules decide what follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailflow.errors import MailflowError
+from mailflow.intake import FORM_COLUMNS
+from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, ReviewItem
+from mailflow.workflow.engine import Engine, Firing
+from mailflow.workflow.events import Event
+
+
+@dataclass(frozen=True)
+class FieldSeen:
+    name: str
+    value: Any
+    confidence: float
+    status: str
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    item: ReviewItem
+    applicant: Applicant | None
+    mail: RawMail | None
+    fields: list[FieldSeen]
+
+
+def open_items(session: Session) -> list[ReviewEntry]:
+    """Every open item, oldest first, with the latest form reading of its applicant."""
+    items = session.scalars(
+        select(ReviewItem).where(ReviewItem.status == "open").order_by(ReviewItem.id)
+    ).all()
+    entries = []
+    for item in items:
+        applicant = session.get(Applicant, item.applicant_id) if item.applicant_id else None
+        mail = session.get(RawMail, item.raw_mail_id) if item.raw_mail_id else None
+        entries.append(ReviewEntry(item, applicant, mail, _latest_fields(session, applicant)))
+    return entries
+
+
+def _latest_fields(session: Session, applicant: Applicant | None) -> list[FieldSeen]:
+    if applicant is None:
+        return []
+    reading = session.scalars(
+        select(FormReadingRecord)
+        .where(FormReadingRecord.applicant_id == applicant.id)
+        .order_by(FormReadingRecord.id.desc())
+    ).first()
+    if reading is None:
+        return []
+    return [
+        FieldSeen(name, seen.get("value"), float(seen.get("confidence", 0)), seen.get("status"))
+        for name, seen in reading.fields.items()
+    ]
+
+
+def resolve(
+    session: Session,
+    engine: Engine,
+    item_id: int,
+    values: dict[str, str],
+    note: str,
+    now: datetime,
+) -> list[Firing]:
+    """Close an item, correcting the applicant's values first; the rules act on it."""
+    item = session.get(ReviewItem, item_id)
+    if item is None or item.status != "open":
+        raise MailflowError(f"no open review item {item_id}; see `mailflow review`")
+    applicant = session.get(Applicant, item.applicant_id) if item.applicant_id else None
+    if values and applicant is None:
+        raise MailflowError(f"review item {item_id} has no applicant to set values on")
+    for name, text in values.items():
+        setattr(applicant, name, _typed(name, text))
+    item.status, item.resolution, item.resolved_at = "resolved", note or "resolved", now
+    if applicant is None:
+        return []
+    changed = ", ".join(f"{k}={v}" for k, v in values.items())
+    event = Event(
+        name="review_resolved",
+        occasion=f"review-{item_id}",
+        cause=f"review item {item_id} resolved" + (f" ({changed})" if changed else ""),
+    )
+    return engine.fire(session, applicant, event, now)
+
+
+def _typed(name: str, text: str) -> object:
+    if name not in FORM_COLUMNS:
+        raise MailflowError(f"unknown field {name!r}; write one of {', '.join(FORM_COLUMNS)}")
+    kind = Applicant.__table__.columns[name].type.python_type
+    try:
+        if kind is date:
+            return date.fromisoformat(text)
+        return int(text) if kind is int else text
+    except ValueError:
+        raise MailflowError(f"{name}: {text!r} is not a {kind.__name__}") from None
