@@ -13,7 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import TemplateSyntaxError, meta, nodes
+from pydantic import BaseModel
 
 from mailflow.errors import RulesError
 from mailflow.storage.models import Applicant
@@ -86,11 +87,41 @@ def _check_file(templates: MailTemplates, rules: RuleSet, path: Path) -> list[Pr
     for course in rules.courses.values():
         applicant.course = course.code
         context = mail_context(applicant, course, rules.form_for(course.code), "sample reason")
-        problem = _render_problem(templates, name, language, context, path)
-        if problem:
-            problems.append(problem)
-            break
+        found = _attribute_problems(parsed, context, path)
+        if not found:
+            found = [p for p in [_render_problem(templates, name, language, context, path)] if p]
+        if found:
+            return problems + found
     return problems
+
+
+def _attribute_problems(
+    parsed: nodes.Template, context: dict[str, Any], path: Path
+) -> list[Problem]:
+    """Misspelt attributes (``course.fee.totl``), in every branch, rendered or not."""
+    problems: dict[tuple[int, str], Problem] = {}
+    for node in parsed.find_all(nodes.Getattr):
+        chain: list[str] = []
+        root: nodes.Node = node
+        while isinstance(root, nodes.Getattr):
+            chain.append(root.attr)
+            root = root.node
+        if not isinstance(root, nodes.Name) or root.name not in ("applicant", "course"):
+            continue
+        value: object = context[root.name]
+        for depth, attribute in enumerate(reversed(chain)):
+            if not isinstance(value, BaseModel | Applicant):
+                break
+            if not hasattr(value, attribute):
+                spelled = ".".join([root.name, *reversed(chain)][: depth + 2])
+                problems[(node.lineno, spelled)] = Problem(
+                    f"{path}:{node.lineno}",
+                    f"{spelled}: no such fact; check the spelling against rules/courses "
+                    "and the form's field names",
+                )
+                break
+            value = getattr(value, attribute)
+    return list(problems.values())
 
 
 def _render_problem(
