@@ -208,7 +208,7 @@ class Intake:
             why = f"{event.name}: no rule answers it in state {applicant.state}"
             put_in_review(session, row, why, now)
         else:
-            row.status = "processed"
+            row.status = "review" if any(f.needs_person for f in firings) else "processed"
             row.reason = f"{event.name}: {', '.join(f.rule.name for f in firings)}"
         return firings
 

@@ -37,6 +37,7 @@ class Firing:
     why: str
     mails: list[OutboxMail] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    needs_person: bool = False
 
 
 class Engine:
@@ -146,6 +147,7 @@ class Engine:
                 )
             )
             firing.notes.append(f"put in review: {action.value}")
+            firing.needs_person = True
         elif action.kind == "promote":
             return self.promote(session, applicant, action.value, occasion, now, depth)
         elif action.kind == "notify_staff":
