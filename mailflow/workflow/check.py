@@ -15,7 +15,7 @@ from mailflow.course import Course
 from mailflow.documents.formspec import load_form_specs
 from mailflow.errors import RulesError
 from mailflow.templating import FALLBACK_LANGUAGE
-from mailflow.workflow.rulebook import Workflow, parse_workflow
+from mailflow.workflow.rulebook import ENTERING, Workflow, parse_workflow
 from mailflow.workflow.ruleset import WORKFLOW_FILE, RuleSet
 from mailflow.workflow.templatecheck import check_templates, template_files
 from mailflow.workflow.tomllines import Problem, TomlLines
@@ -38,7 +38,7 @@ def check_staff_files(rules_dir: Path, templates_dir: Path) -> list[Problem]:
     problems += unreachable_states(workflow)
     for course in courses.values():
         for rule in workflow.rules:
-            if rule.at and rule.at.date_name not in course.dates:
+            if rule.at and rule.at.date_name not in (*course.dates, ENTERING):
                 problems.append(Problem(rule.where, f"course {course.code} has no date for it"))
     if not courses:
         return problems

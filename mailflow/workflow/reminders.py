@@ -1,7 +1,8 @@
 """Time rules: reminders and other steps counted from the course dates in the rules.
 
-Nothing is scheduled ahead: each run computes, from the course file as it is now, which
-time rules are due today in the course's time zone, so a date staff change moves its
+Nothing is scheduled ahead: each run computes, from the course file as it is now (or
+from when an applicant entered their state: ``10 days after entering``), which time
+rules are due today in the course's time zone, so a date staff change moves its
 reminders with it. A rule reaches only applicants in its ``while_in`` states at that
 moment, and the fired-rule record makes each reminder go once however often this runs.
 The caller passes ``now`` (naive UTC), so tests decide what day it is.
@@ -10,55 +11,70 @@ The caller passes ``now`` (naive UTC), so tests decide what day it is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mailflow.course import Course
 from mailflow.errors import MailflowError
-from mailflow.storage.models import Applicant
+from mailflow.storage.models import Applicant, StateChange
 from mailflow.workflow.engine import Engine, Firing
 from mailflow.workflow.events import TIME_EVENT, Event
 from mailflow.workflow.guards import local_today
-from mailflow.workflow.rulebook import Rule
+from mailflow.workflow.rulebook import ENTERING, Rule
 
 log = logging.getLogger(__name__)
 
 
-def due_rules(engine: Engine, course: Course, now: datetime) -> Iterator[tuple[Rule, date]]:
-    """The time rules due today for a course, each with the day it falls on.
-
-    A rule counted back from a date stays due until that date (a run missed on the
-    day itself is caught up); one counted forward stays due from its day on.
-    """
-    today = local_today(course, now)
-    for rule in engine.rules.workflow.time_rules():
-        assert rule.at is not None
+def falls_on(session: Session, rule: Rule, course: Course, applicant: Applicant) -> date | None:
+    """The day (course time) a time rule falls on for one applicant (None: never)."""
+    assert rule.at is not None
+    if rule.at.date_name == ENTERING:
+        entered = session.scalar(
+            select(func.max(StateChange.at)).where(
+                StateChange.applicant_id == applicant.id,
+                StateChange.to_state == applicant.state,
+                or_(StateChange.from_state.is_(None), StateChange.from_state != applicant.state),
+            )
+        )
+        if entered is None:
+            return None
+        reference = local_today(course, entered)
+    else:
         reference = course.dates[rule.at.date_name]
-        falls_on = reference + timedelta(days=rule.at.days)
-        last_day = reference if rule.at.days < 0 else date.max
-        if falls_on <= today <= last_day:
-            yield rule, falls_on
+    return reference + timedelta(days=rule.at.days)
+
+
+def is_due(rule: Rule, course: Course, day: date, now: datetime) -> bool:
+    """Due from its day; one counted back from a course date stays due until that date
+    (a run missed on the day itself is caught up), others stay due from then on."""
+    assert rule.at is not None
+    today = local_today(course, now)
+    if rule.at.date_name != ENTERING and rule.at.days < 0:
+        return day <= today <= course.dates[rule.at.date_name]
+    return day <= today
 
 
 def run_reminders(session: Session, engine: Engine, now: datetime) -> list[Firing]:
     """Fire every due time rule for the applicants it names; one failure stops no other."""
     firings: list[Firing] = []
     for course in engine.rules.courses.values():
-        for rule, falls_on in due_rules(engine, course, now):
+        for rule in engine.rules.workflow.time_rules():
             applicants = session.scalars(
                 select(Applicant)
                 .where(Applicant.course == course.code, Applicant.state.in_(rule.while_in))
                 .order_by(Applicant.id)
             ).all()
-            event = Event(
-                name=TIME_EVENT,
-                occasion=f"day-{falls_on.isoformat()}",
-                cause=f"{_describe(rule)} ({falls_on:%d %B %Y}, {course.timezone})",
-            )
             for applicant in applicants:
+                day = falls_on(session, rule, course, applicant)
+                if day is None or not is_due(rule, course, day, now):
+                    continue
+                event = Event(
+                    name=TIME_EVENT,
+                    occasion=f"day-{day.isoformat()}",
+                    cause=f"{_describe(rule)} ({day:%d %B %Y}, {course.timezone})",
+                )
                 firings += _fire_one(session, engine, rule, applicant, event, now)
     return firings
 

@@ -21,6 +21,7 @@ from mailflow.workflow.tomllines import Problem, TomlLines
 ACTIONS = ("send", "notify_staff", "review", "promote", "cost_sharing")
 REPEATS = ("every time", "once per applicant")
 DATE_NAMES = ("application_deadline", "payment_deadline", "arrival", "start", "end")
+ENTERING = "entering"  # "10 days after entering": counted from when the state was entered
 _AT = re.compile(r"^(?:(\d+) days? (before|after) |on )(\w+)$")
 
 Trigger = Literal["on", "on_entering", "at"]
@@ -255,11 +256,13 @@ class _Reader:
 
     def time(self, text: object, line: int, name: str) -> TimeSpec | None:
         match = _AT.match(str(text).strip())
-        if not match or match.group(3) not in DATE_NAMES:
+        counts_forward = match is not None and match.group(2) == "after"
+        allowed = (*DATE_NAMES, ENTERING) if counts_forward else DATE_NAMES
+        if not match or match.group(3) not in allowed:
             self.problem(
                 line,
                 f'rule {name!r}: at = {text!r}; write e.g. "7 days before application_deadline" '
-                f"with a date among {', '.join(DATE_NAMES)}",
+                f'with a date among {", ".join(DATE_NAMES)}, or "3 days after entering"',
             )
             return None
         days = int(match.group(1) or 0)

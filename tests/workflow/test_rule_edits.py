@@ -103,3 +103,16 @@ def test_a_broken_edit_is_refused_and_the_last_good_rules_run(
     cycle(staff_flow, "2009-06-02 09:00")
     status = ruleset_status(staff_flow.keeper.cache_dir)
     assert status is not None and not status.refused
+
+
+def test_a_reminder_counted_from_entering_a_state(staff_flow: Mailflow, people, deliver) -> None:
+    deliver(person(people(1)[0], date_of_birth="some day in May"))
+    cycle(staff_flow, "2009-06-01 09:00")
+    cycle(staff_flow, "2009-06-03 21:00")  # 2 days in review: not yet
+    assert [m.template for m in mails(staff_flow)] == ["received"]
+    cycle(staff_flow, "2009-06-04 09:00")
+    cycle(staff_flow, "2009-06-05 09:00")
+    sent = mails(staff_flow)
+    assert [(m.template, m.recipient) for m in sent[1:]] == [
+        ("staff_review_waiting", "s.ouine@itcilo.org")
+    ]
