@@ -49,17 +49,44 @@ def sample_applicant() -> Applicant:
     )
 
 
+PARTIAL_SUFFIX = ".inc"  # a piece other templates include (a signature), not a mail
+
+
 def template_files(folder: Path) -> list[Path]:
+    """The mails: one ``<language>/<name>.txt`` each."""
     return sorted(folder.glob("*/*.txt"))
 
 
 def check_templates(rules: RuleSet) -> list[Problem]:
-    """Problems of every template file under the templates folder."""
-    problems = []
+    """Problems of every partial and mail, and mails a language lacks (warnings).
+
+    A mistake in a partial shows in every mail including it, so the partials are
+    reported alone until they are fixed.
+    """
     templates = MailTemplates(rules.templates_dir)
-    for path in template_files(rules.templates_dir):
+    problems = []
+    for path in sorted(rules.templates_dir.glob(f"*/*{PARTIAL_SUFFIX}")):
         problems += _check_file(templates, rules, path)
-    return problems
+    if not problems:
+        for path in template_files(rules.templates_dir):
+            problems += _check_file(templates, rules, path)
+    return problems + _untranslated(rules, templates.fallback_language)
+
+
+def _untranslated(rules: RuleSet, fallback: str) -> list[Problem]:
+    """Applicant mails a language folder lacks (staff mails stay in the fallback)."""
+    staff = {a.value for r in rules.workflow.rules for a in r.actions if a.kind == "notify_staff"}
+    wanted = {p.stem for p in (rules.templates_dir / fallback).glob("*.txt")} - staff
+    return [
+        Problem(
+            str(folder / f"{name}.txt"),
+            f"missing: applicants writing in {folder.name!r} get the {fallback!r} mail; "
+            "translate it here",
+            severity="warning",
+        )
+        for folder in sorted(p for p in rules.templates_dir.iterdir() if p.is_dir())
+        for name in sorted(wanted - {p.stem for p in folder.glob("*.txt")})
+    ]
 
 
 def _check_file(templates: MailTemplates, rules: RuleSet, path: Path) -> list[Problem]:
@@ -69,7 +96,8 @@ def _check_file(templates: MailTemplates, rules: RuleSet, path: Path) -> list[Pr
     except TemplateSyntaxError as exc:
         return [Problem(f"{path}:{exc.lineno}", f"template syntax: {exc.message}")]
     problems = []
-    if not text.startswith("Subject:"):
+    partial = path.suffix == PARTIAL_SUFFIX
+    if not partial and not text.startswith("Subject:"):
         problems.append(Problem(f"{path}:1", "the first line must be 'Subject: ...'"))
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(CONTEXT_NAMES))
     for name in unknown:
@@ -88,7 +116,7 @@ def _check_file(templates: MailTemplates, rules: RuleSet, path: Path) -> list[Pr
         applicant.course = course.code
         context = mail_context(applicant, course, rules.form_for(course.code), "sample reason")
         found = _attribute_problems(parsed, context, path)
-        if not found:
+        if not found and not partial:
             found = [p for p in [_render_problem(templates, name, language, context, path)] if p]
         if found:
             return problems + found
