@@ -56,7 +56,7 @@ def describe_cycle(report: CycleReport) -> str:
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.by_status.items()))
     return (
         f"{report.received} new mail(s){': ' + statuses if statuses else ''}; "
-        f"{len(report.sent)} mail(s) sent"
+        f"{len(report.reminders)} time rule(s) fired; {len(report.sent)} mail(s) sent"
     )
 
 
