@@ -134,7 +134,7 @@ class Intake:
                 ("fax without an e-mail address on the form" if fax else "no e-mail address"),
             )
             return []
-        applicant = self._applicant_for(session, course, recipient, mail, fax, row, now)
+        applicant = self._applicant_for(session, course, recipient, reading, mail, fax, row, now)
         session.add(
             FormReadingRecord(
                 applicant=applicant,
@@ -168,15 +168,26 @@ class Intake:
         session: Session,
         course: Course,
         email: str,
+        reading: FormReading,
         mail: ParsedMail,
         fax: bool,
         row: RawMail,
         now: datetime,
     ) -> Applicant:
-        """The applicant a form belongs to (same address, or our thread), else a new one."""
+        """The applicant a form belongs to, else a new one.
+
+        The same address in the same course is the same person. A form sent in our
+        thread (or naming our reference) from another address belongs to that applicant
+        only if it names the same person: a colleague's form forwarded by an applicant
+        is a new application, not a change of address.
+        """
         applicant = session.scalar(
             select(Applicant).where(Applicant.course == course.code, Applicant.email == email)
-        ) or find_applicant(session, mail, course.code, by_sender=not fax)
+        )
+        if applicant is None:
+            threaded = find_applicant(session, mail, course.code, by_sender=False)
+            if threaded is not None and _same_person(threaded, reading, course):
+                applicant = threaded
         if applicant is None:
             applicant = Applicant(
                 course=course.code, state=self.engine.rules.workflow.initial, email=email
@@ -239,6 +250,16 @@ def put_in_review(session: Session, row: RawMail, reason: str, now: datetime) ->
     session.add(
         ReviewItem(applicant_id=row.applicant_id, raw_mail_id=row.id, reason=reason, created_at=now)
     )
+
+
+def _same_person(applicant: Applicant, reading: FormReading, course: Course) -> bool:
+    """Whether a form names this applicant (by family name, when both give one)."""
+    if applicant.course != course.code:
+        return False
+    written = reading.values().get("family_name")
+    if not written or not applicant.family_name:
+        return True
+    return str(written).casefold() == applicant.family_name.casefold()
 
 
 def _name(row: RawMail) -> str:

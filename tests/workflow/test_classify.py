@@ -111,3 +111,19 @@ def test_applicant_text_is_never_template_code(flow: Mailflow, people, deliver) 
     cycle(flow, "2009-06-01 09:00")
     body = mails(flow)[0].body
     assert "{{ course.fee.total * 0 }} {% x %}" in body
+
+
+def test_a_colleague_form_sent_in_our_thread_is_a_new_applicant(
+    flow: Mailflow, people, deliver
+) -> None:
+    first, other = people(2)
+    colleague = person(other, family_name=f"Not {first.written['family_name']}")
+    deliver(first)
+    cycle(flow, "2009-06-01 09:00")
+    ours = mails(flow)[0]
+    deliver(colleague, sender=str(first.written["email"]), headers={"In-Reply-To": ours.message_id})
+    cycle(flow, "2009-06-02 09:00")
+    assert (
+        applicant(flow, str(first.written["email"])).id
+        != applicant(flow, str(colleague.written["email"])).id
+    )

@@ -95,7 +95,7 @@ def test_replay_says_what_would_happen_and_keeps_nothing(
     result = run("replay", str(path))
     assert result.exit_code == 0, result.output
     assert "rule 'form incomplete'" in result.output
-    assert "ask for missing fields" in result.output
+    assert "mail incomplete to" in result.output
     assert "1.6 Passport number" in result.output
     with flow.database.transaction() as session:
         for table in (RawMail, Applicant, OutboxMail):
