@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from mailflow.message import ParsedMail
 from mailflow.storage.models import Applicant, OutboxMail
-from mailflow.workflow.context import find_reference
+from mailflow.workflow.context import TO_APPLICANT, find_reference
 
 _ROBOT_LOCALPARTS = ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply")
 
@@ -94,7 +94,12 @@ def find_applicant(
     thread_ids = [m for m in ours if m]
     if thread_ids:
         applicant_id = session.scalar(
-            select(OutboxMail.applicant_id).where(OutboxMail.message_id.in_(thread_ids)).limit(1)
+            select(OutboxMail.applicant_id)
+            .where(
+                OutboxMail.message_id.in_(thread_ids),
+                OutboxMail.idempotency_key.startswith(f"{TO_APPLICANT}:"),  # not staff notices
+            )
+            .limit(1)
         )
         if applicant_id is not None:
             return session.get(Applicant, applicant_id)

@@ -1,4 +1,4 @@
-"""What a mail template may use, and the reference that ties a reply to its applicant.
+"""What a mail template may use, and what ties a reply to its applicant (reference, key).
 
 The names here are the whole vocabulary of a template; ``rules check`` reports any
 other name a template uses, before it can stop a mail from being written.
@@ -16,6 +16,18 @@ from mailflow.workflow.guards import missing_fields
 
 CONTEXT_NAMES = ("applicant", "course", "reference", "missing_fields", "reason", "fee_waived")
 _REFERENCE = re.compile(r"\b([A-Z]\d{6})-(\d{1,9})\b")
+
+
+TO_APPLICANT, TO_STAFF = "applicant", "staff"
+
+
+def mail_key(audience: str, applicant_id: int, template: str, occasion: str) -> str:
+    """The outbox idempotency key (audience, applicant, template, occasion).
+
+    The audience comes first so that a reply to one of our mails can be told apart:
+    only replies to mails sent to the applicant are theirs.
+    """
+    return f"{audience}:{applicant_id}:{template}:{occasion}"
 
 
 def reference(course_code: str, applicant_id: int) -> str:

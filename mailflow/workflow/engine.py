@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from mailflow.errors import RulesError
 from mailflow.outbox import Outbox
 from mailflow.storage.models import Applicant, OutboxMail, ReviewItem, RuleFiring, StateChange
-from mailflow.workflow.context import mail_context
+from mailflow.workflow.context import TO_APPLICANT, TO_STAFF, mail_context, mail_key
 from mailflow.workflow.events import Event
 from mailflow.workflow.guards import Situation, holds
 from mailflow.workflow.rulebook import Action, Rule
@@ -174,7 +174,7 @@ class Engine:
         recipient = course.contacts.course_assistant.email if staff else str(applicant.email)
         queued = self.outbox.queue(
             session,
-            key=f"{'staff' if staff else 'applicant'}:{applicant.id}:{template}:{occasion}",
+            key=mail_key(TO_STAFF if staff else TO_APPLICANT, applicant.id, template, occasion),
             template=template,
             language=course.languages[0] if staff else applicant.language,
             recipient=recipient,
