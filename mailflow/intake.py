@@ -8,7 +8,7 @@ all. What cannot be handled is left in the ledger with status ``review`` and why
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,13 +54,21 @@ class Intake:
     engine: Engine
     own_addresses: frozenset[str]
 
-    def handle(self, session: Session, row: RawMail, now: datetime) -> list[Firing]:
-        """Decide the fate of one ledger row; sets its status and reason."""
+    def handle(
+        self, session: Session, row: RawMail, now: datetime, sender: str | None = None
+    ) -> list[Firing]:
+        """Decide the fate of one ledger row; sets its status and reason.
+
+        ``sender`` is the applicant's address when a person gives it (a fax without an
+        address on the form): the mail is then handled as if it came from there.
+        """
         raw = Path(row.stored_path).read_bytes()
         mail = parse_mail(raw)
         robot = automatic_reply_reason(mail, self.own_addresses)
         if robot:
             return self._automatic(session, row, raw, mail, robot, now)
+        if sender:
+            mail = replace(mail, sender=sender.lower())
         fax_gateway = self.engine.rules.workflow.fax_gateway
         fax = bool(fax_gateway) and mail.sender == fax_gateway
         found = self._find_form(mail)
@@ -129,10 +137,8 @@ class Intake:
         on_form = reading.values().get("email")
         recipient = str(on_form) if on_form else (None if fax else mail.sender)
         if not recipient:
-            row.status, row.reason = (
-                "review",
-                ("fax without an e-mail address on the form" if fax else "no e-mail address"),
-            )
+            why = "fax without an e-mail address on the form" if fax else "no e-mail address"
+            put_in_review(session, row, why, now)
             return []
         applicant = self._applicant_for(session, course, recipient, reading, mail, fax, row, now)
         session.add(

@@ -45,7 +45,12 @@ def _describe(entry: ReviewEntry) -> str:
 
 @review_group.command("resolve")
 @click.argument("item_id", type=int)
-@click.option("--set", "values", multiple=True, help="Correct a field: NAME=VALUE (repeatable).")
+@click.option(
+    "--set",
+    "values",
+    multiple=True,
+    help="Correct a field: NAME=VALUE (repeatable); for a mail nobody's: email=ADDRESS.",
+)
 @click.option("--note", default="", help="What was decided, kept with the item.")
 @click.pass_context
 def resolve_command(
@@ -60,5 +65,5 @@ def resolve_command(
         pairs[name.strip()] = text.strip()
     flow = open_mailflow(context)
     with flow.database.transaction() as session:
-        firings = resolve(session, flow.engine, item_id, pairs, note, utcnow())
+        firings = resolve(session, flow.intake, item_id, pairs, note, utcnow())
     click.echo(f"item {item_id} resolved" + (f"\n{describe(firings)}" if firings else ""))

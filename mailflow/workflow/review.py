@@ -1,7 +1,8 @@
 """What needs a person: open review items, with what the form reader saw, and resolving them.
 
 Resolving an item may correct values on the applicant (a date read in doubt, say) and
-then hands the workflow a ``review_resolved`` event, so the rules decide what follows.
+then hands the workflow a ``review_resolved`` event, so the rules decide what follows;
+or say whose a mail is, which is then handled again as theirs.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailflow.errors import MailflowError
-from mailflow.intake import FORM_COLUMNS
+from mailflow.intake import FORM_COLUMNS, Intake
 from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, ReviewItem
-from mailflow.workflow.engine import Engine, Firing
+from mailflow.workflow.engine import Firing
 from mailflow.workflow.events import Event
 
 
@@ -67,31 +68,48 @@ def _latest_fields(session: Session, applicant: Applicant | None) -> list[FieldS
 
 def resolve(
     session: Session,
-    engine: Engine,
+    intake: Intake,
     item_id: int,
     values: dict[str, str],
     note: str,
     now: datetime,
 ) -> list[Firing]:
-    """Close an item, correcting the applicant's values first; the rules act on it."""
+    """Close an item; the rules then act on what the person decided.
+
+    For an applicant, ``values`` correct their fields and a ``review_resolved`` event
+    follows. For a mail nobody could be found for, ``email`` names the applicant's
+    address (a fax without one, say) and the mail is handled again as theirs.
+    """
     item = session.get(ReviewItem, item_id)
     if item is None or item.status != "open":
         raise MailflowError(f"no open review item {item_id}; see `mailflow review`")
-    applicant = session.get(Applicant, item.applicant_id) if item.applicant_id else None
-    if values and applicant is None:
-        raise MailflowError(f"review item {item_id} has no applicant to set values on")
+    item.status, item.resolution, item.resolved_at = "resolved", note or "resolved", now
+    if item.applicant_id is None:
+        return _handle_again(session, intake, item, values, now)
+    applicant = session.get_one(Applicant, item.applicant_id)
     for name, text in values.items():
         setattr(applicant, name, _typed(name, text))
-    item.status, item.resolution, item.resolved_at = "resolved", note or "resolved", now
-    if applicant is None:
-        return []
     changed = ", ".join(f"{k}={v}" for k, v in values.items())
     event = Event(
         name="review_resolved",
         occasion=f"review-{item_id}",
         cause=f"review item {item_id} resolved" + (f" ({changed})" if changed else ""),
     )
-    return engine.fire(session, applicant, event, now)
+    return intake.engine.fire(session, applicant, event, now)
+
+
+def _handle_again(
+    session: Session, intake: Intake, item: ReviewItem, values: dict[str, str], now: datetime
+) -> list[Firing]:
+    if not values:
+        return []
+    if set(values) != {"email"} or item.raw_mail_id is None:
+        raise MailflowError(
+            f"review item {item.id} is a mail without an applicant: only --set email=ADDRESS "
+            "(whose mail it is) can be given"
+        )
+    row = session.get_one(RawMail, item.raw_mail_id)
+    return intake.handle(session, row, now, sender=values["email"])
 
 
 def _typed(name: str, text: str) -> object:

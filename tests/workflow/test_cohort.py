@@ -93,7 +93,7 @@ def test_cohort_walks_through_the_default_workflow(
         assert [f.name for f in entries[0].fields if f.status == "review"] == ["date_of_birth"]
         resolve(
             session,
-            flow.engine,
+            flow.intake,
             entries[0].item.id,
             {"date_of_birth": "1975-03-02"},
             "",

@@ -106,3 +106,17 @@ def test_status_shows_the_rules_and_the_figures(run, two: list[int]) -> None:
     output = run("status").output
     assert "rules and templates in use" in output
     assert "complete  2" in output
+
+
+def test_a_fax_without_address_is_handled_once_a_person_gives_it(
+    run, flow: Mailflow, people, deliver
+) -> None:
+    deliver(person(people(1)[0], email=""), sender="fax2mail@itcilo.example")
+    cycle(flow, "2009-06-01 09:00")
+    assert "fax without an e-mail address on the form" in run("review").output
+    assert run("review", "resolve", "1", "--set", "city=Rome").exit_code != 0
+    result = run("review", "resolve", "1", "--set", "email=Found.By.Phone@example.org")
+    assert result.exit_code == 0, result.output
+    assert "received -> complete" in result.output
+    assert applicant(flow, "found.by.phone@example.org").state == "complete"
+    assert [m.recipient for m in mails(flow)] == ["found.by.phone@example.org"]
