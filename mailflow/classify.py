@@ -58,10 +58,18 @@ _FAILED_RECIPIENT = re.compile(
 )
 
 
+_ANY_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def bounced_addresses(raw: bytes) -> list[str]:
-    """The addresses a delivery report says could not be reached."""
+    """The addresses a delivery report says could not be reached.
+
+    A standard report (RFC 3464) names them; an informal one only quotes them in its
+    text, so then every address in it is a candidate (the caller keeps the known ones).
+    """
     text = raw.decode("utf-8", errors="replace")
-    return sorted({address.lower() for address in _FAILED_RECIPIENT.findall(text)})
+    found = _FAILED_RECIPIENT.findall(text) or _ANY_ADDRESS.findall(text)
+    return sorted({address.lower() for address in found})
 
 
 def body_text(mail: ParsedMail) -> str:

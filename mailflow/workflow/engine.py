@@ -41,6 +41,8 @@ class Firing:
 
 
 class Engine:
+    """Applies one rule set; every method works in the session it is given."""
+
     def __init__(self, rules: RuleSet, outbox: Outbox) -> None:
         self.rules = rules
         self.outbox = outbox

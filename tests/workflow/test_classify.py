@@ -127,3 +127,14 @@ def test_a_colleague_form_sent_in_our_thread_is_a_new_applicant(
         applicant(flow, str(first.written["email"])).id
         != applicant(flow, str(colleague.written["email"])).id
     )
+
+
+def test_an_informal_bounce_still_names_the_address(flow: Mailflow, people, deliver) -> None:
+    someone = people(1)[0]
+    address = str(someone.written["email"])
+    deliver(someone)
+    cycle(flow, "2009-06-01 09:00")
+    text = f"I'm sorry to have to inform you...\n<{address}>: host mx said: 550 unknown user\n"
+    deliver(raw=plain_mail("MAILER-DAEMON@mx.example", "failure notice", text))
+    cycle(flow, "2009-06-02 09:00")
+    assert applicant(flow, address).address_bad
