@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from mailflow.cli import cli
+from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow, table
 from mailflow.errors import MailflowError
-from mailflow.storage.models import utcnow
 from mailflow.workflow.decisions import describe
 from mailflow.workflow.review import ReviewEntry, open_items, resolve
 
@@ -65,5 +65,5 @@ def resolve_command(
         pairs[name.strip()] = text.strip()
     flow = open_mailflow(context)
     with flow.database.transaction() as session:
-        firings = resolve(session, flow.intake, item_id, pairs, note, utcnow())
+        firings = resolve(session, flow.intake, item_id, pairs, note, now_of(context))
     click.echo(f"item {item_id} resolved" + (f"\n{describe(firings)}" if firings else ""))

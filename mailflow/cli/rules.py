@@ -9,12 +9,13 @@ import click
 from sqlalchemy import func, select
 
 from mailflow.cli import cli
+from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow, table
 from mailflow.errors import MailflowError, RulesError
 from mailflow.ledger import IncomingMail, RawMailStore, record
 from mailflow.resources import shipped
 from mailflow.settings import load_settings
-from mailflow.storage.models import Applicant, OutboxMail, RawMail, ReviewItem, utcnow
+from mailflow.storage.models import Applicant, OutboxMail, RawMail, ReviewItem
 from mailflow.workflow.check import check_staff_files, errors_in
 from mailflow.workflow.context import mail_context
 from mailflow.workflow.decisions import describe
@@ -77,7 +78,7 @@ def replay_command(context: click.Context, mail_file: Path) -> None:
     incoming = IncomingMail("replay", "replay", "0", mail_file.name, mail_file.read_bytes())
     with tempfile.TemporaryDirectory() as folder, flow.database.scratch() as session:
         row = record(session, RawMailStore(Path(folder)), incoming)
-        firings = flow.intake.handle(session, row, utcnow())
+        firings = flow.intake.handle(session, row, now_of(context))
         click.echo(f"{mail_file}: {row.status}: {row.reason}")
         for firing in firings:
             click.echo(f"\n{describe([firing])}\n  why: {firing.why}")
@@ -93,7 +94,7 @@ def remind_command(context: click.Context) -> None:
     """Fire the reminders and other time rules due today, then send what they queued."""
     flow = open_mailflow(context)
     with flow.database.transaction() as session:
-        firings = run_reminders(session, flow.engine, utcnow())
+        firings = run_reminders(session, flow.engine, now_of(context))
     click.echo(describe(firings) or "no reminder due")
     sent = flow.outbox.send_queued(flow.database, flow.transport)
     click.echo(f"{len(sent)} mail(s) sent")

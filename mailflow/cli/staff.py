@@ -12,17 +12,20 @@ import click
 
 from mailflow.app import Mailflow
 from mailflow.cli import cli
+from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow
 from mailflow.errors import MailflowError
-from mailflow.storage.models import utcnow
 from mailflow.workflow.decisions import DECISIONS, decide_from_csv, describe, staff_event
 
 _SEND = click.option("--send", is_flag=True, help="Send the queued mails now.")
 
 
-def _run_event(flow: Mailflow, applicant_id: int, event: str, reason: str, send: bool) -> None:
+def _run_event(
+    context: click.Context, applicant_id: int, event: str, reason: str, send: bool
+) -> None:
+    flow = open_mailflow(context)
     with flow.database.transaction() as session:
-        firings = staff_event(session, flow.engine, applicant_id, event, utcnow(), reason)
+        firings = staff_event(session, flow.engine, applicant_id, event, now_of(context), reason)
     click.echo(describe(firings))
     _maybe_send(flow, send)
 
@@ -56,14 +59,14 @@ def decide_command(
     send: bool,
 ) -> None:
     """Accept, waitlist or reject an applicant (or many, from --csv)."""
-    flow = open_mailflow(context)
     if csv_file is None:
         if applicant_id is None or decision is None:
             raise click.UsageError("give ID and accept|waitlist|reject, or --csv FILE")
-        _run_event(flow, applicant_id, DECISIONS[decision], reason, send)
+        _run_event(context, applicant_id, DECISIONS[decision], reason, send)
         return
+    flow = open_mailflow(context)
     with flow.database.transaction() as session:
-        outcomes = decide_from_csv(session, flow.engine, csv_file, utcnow())
+        outcomes = decide_from_csv(session, flow.engine, csv_file, now_of(context))
     for outcome in outcomes:
         mark = "ok" if outcome.ok else "NOT DONE"
         click.echo(f"{csv_file}:{outcome.line}: {mark}: {outcome.outcome}")
@@ -82,7 +85,7 @@ def confirm_command(context: click.Context, applicant_id: int, how: str | None, 
     """Confirm an accepted applicant's place: by payment or a sponsor's guarantee."""
     if how is None:
         raise click.UsageError("say how: --payment or --sponsor")
-    _run_event(open_mailflow(context), applicant_id, how, "", send)
+    _run_event(context, applicant_id, how, "", send)
 
 
 @cli.command("withdraw")
@@ -92,7 +95,7 @@ def confirm_command(context: click.Context, applicant_id: int, how: str | None, 
 @click.pass_context
 def withdraw_command(context: click.Context, applicant_id: int, reason: str, send: bool) -> None:
     """Record that an applicant withdrew; a place they held goes to the waiting list."""
-    _run_event(open_mailflow(context), applicant_id, "withdrawal", reason, send)
+    _run_event(context, applicant_id, "withdrawal", reason, send)
 
 
 @cli.command("cost-sharing")
@@ -106,4 +109,4 @@ def cost_sharing_command(
 ) -> None:
     """Decide a cost-sharing request (a place that waives the fee), apart from selection."""
     event = "cost_sharing_granted" if decision == "grant" else "cost_sharing_refused"
-    _run_event(open_mailflow(context), applicant_id, event, reason, send)
+    _run_event(context, applicant_id, event, reason, send)

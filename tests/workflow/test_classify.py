@@ -138,3 +138,12 @@ def test_an_informal_bounce_still_names_the_address(flow: Mailflow, people, deli
     deliver(raw=plain_mail("MAILER-DAEMON@mx.example", "failure notice", text))
     cycle(flow, "2009-06-02 09:00")
     assert applicant(flow, address).address_bad
+
+
+def test_a_late_application_waits_for_a_person(flow: Mailflow, people, deliver) -> None:
+    someone = people(1)[0]
+    deliver(someone)
+    cycle(flow, "2009-06-15 22:30")  # 16 June in Turin: the deadline has passed
+    assert applicant(flow, str(someone.written["email"])).state == "needs_review"
+    assert "after the deadline" in reviews(flow)[0].reason
+    assert [m.template for m in mails(flow)] == ["received"]

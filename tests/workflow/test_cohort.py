@@ -30,6 +30,7 @@ def test_cohort_walks_through_the_default_workflow(
     staff: Path, staff_flow: Mailflow, workdir: Path, people, deliver, form_spec
 ) -> None:
     flow = staff_flow
+    settings = workdir / "mailflow.toml"
     edit(staff / "rules" / "courses" / "A901357.toml", "capacity = 25", "capacity = 3")
     base = people(9)
     a = person(base[0], mother_tongue="French", country="France")
@@ -127,7 +128,8 @@ def test_cohort_walks_through_the_default_workflow(
         encoding="utf-8",
     )
     result = CliRunner().invoke(
-        cli, ["--config", str(workdir / "mailflow.toml"), "decide", "--csv", str(decisions)]
+        cli,
+        ["--config", str(settings), "--now", "2009-06-16 08:00", "decide", "--csv", str(decisions)],
     )
     assert result.exit_code == 0, result.output
     with flow.database.transaction() as session, pytest.raises(MailflowError, match="no rule"):
@@ -139,7 +141,8 @@ def test_cohort_walks_through_the_default_workflow(
     cycle(flow, "2009-06-19 08:00")
     cycle(flow, "2009-06-20 08:00")
     result = CliRunner().invoke(
-        cli, ["--config", str(workdir / "mailflow.toml"), "confirm", str(ids["a"]), "--payment"]
+        cli,
+        ["--config", str(settings), "--now", "2009-06-20", "confirm", str(ids["a"]), "--payment"],
     )
     assert result.exit_code == 0, result.output
 

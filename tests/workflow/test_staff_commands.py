@@ -17,7 +17,8 @@ from mailflow.storage.models import Applicant, OutboxMail, RawMail
 @pytest.fixture
 def run(workdir: Path):  # type: ignore[no-untyped-def]
     def invoke(*arguments: str) -> Result:
-        return CliRunner().invoke(cli, ["--config", str(workdir / "mailflow.toml"), *arguments])
+        settings = str(workdir / "mailflow.toml")
+        return CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-02", *arguments])
 
     return invoke
 
