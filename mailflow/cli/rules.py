@@ -81,7 +81,9 @@ def replay_command(context: click.Context, mail_file: Path) -> None:
         firings = flow.intake.handle(session, row, now_of(context))
         click.echo(f"{mail_file}: {row.status}: {row.reason}")
         for firing in firings:
-            click.echo(f"\n{describe([firing])}\n  why: {firing.why}")
+            person = session.get_one(Applicant, firing.applicant_id)
+            click.echo(f"\n{describe([firing])}\n  for: {person.display_name} <{person.email}>")
+            click.echo(f"  why: {firing.why}")
             for mail in firing.mails:
                 click.echo(f"\n  --- to {mail.recipient} ({mail.language}): {mail.subject}")
                 click.echo("\n".join("  | " + line for line in mail.body.splitlines()))
