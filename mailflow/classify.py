@@ -36,8 +36,6 @@ def automatic_reply_reason(mail: ParsedMail, own_addresses: frozenset[str]) -> s
     if headers.get_content_type() == "multipart/report":
         return "delivery or read report"
     sender = mail.sender or ""
-    if not sender:
-        return "no sender address"
     if sender.split("@")[0] in _ROBOT_LOCALPARTS:
         return f"sent by {sender}"
     if sender in own_addresses:

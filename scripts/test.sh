@@ -19,5 +19,5 @@ if [ -n "$missing" ]; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
-python3 -m ruff check mailflow tests benchmarks
+python3 -m ruff check .
 python3 -m pytest "$@"

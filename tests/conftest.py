@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from mailflow.app import Mailflow, build
+from mailflow.demo import COURSE_ADDRESS, DEMO_SETTINGS
 from mailflow.documents.formspec import FormSpec, load_form_specs
 from mailflow.resources import shipped
 from mailflow.samplegen.fillable import fill_form
 from mailflow.samplegen.mails import application_mail
 from mailflow.samplegen.people import Person, make_person
 from mailflow.settings import Settings, load_settings
-
-COURSE_ADDRESS = "a901357@itcilo.example"
 
 
 @pytest.fixture(scope="session")
@@ -28,19 +27,7 @@ def form_spec() -> FormSpec:
 def workdir(tmp_path: Path) -> Path:
     """A folder with a settings file for the folder mailbox and transport."""
     (tmp_path / "inbox").mkdir()
-    (tmp_path / "mailflow.toml").write_text(
-        "[storage]\n"
-        'database = "mailflow.db"\n'
-        'raw_mail_dir = "raw"\n'
-        "[mailbox]\n"
-        'kind = "folder"\n'
-        'folder = "inbox"\n'
-        "[transport]\n"
-        'kind = "folder"\n'
-        'folder = "outbox"\n'
-        f'from = "Course assistant <{COURSE_ADDRESS}>"\n',
-        encoding="utf-8",
-    )
+    (tmp_path / "mailflow.toml").write_text(DEMO_SETTINGS, encoding="utf-8")
     return tmp_path
 
 

@@ -7,12 +7,25 @@ from datetime import date
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mailflow.cli import cli
 from mailflow.cli.common import open_mailflow, table
 from mailflow.errors import MailflowError
 from mailflow.intake import FORM_COLUMNS
 from mailflow.storage.models import Applicant, OutboxMail
+
+
+def applicant_summaries(session: Session) -> list[dict[str, object]]:
+    """One row per applicant: id, name, e-mail, state, course."""
+    return [
+        {"id": a.id, "name": a.display_name, "email": a.email, "state": a.state, "course": a.course}
+        for a in session.scalars(select(Applicant).order_by(Applicant.id))
+    ]
+
+
+def applicants_table(rows: list[dict[str, object]]) -> str:
+    return table(["id", "name", "e-mail", "state", "course"], [list(r.values()) for r in rows])
 
 
 @cli.command("applicants")
@@ -22,22 +35,11 @@ def applicants_command(context: click.Context, as_json: bool) -> None:
     """List applicants: id, name, e-mail, state, course."""
     flow = open_mailflow(context)
     with flow.database.transaction() as session:
-        rows = [
-            {
-                "id": a.id,
-                "name": a.display_name,
-                "email": a.email,
-                "state": a.state,
-                "course": a.course,
-            }
-            for a in session.scalars(select(Applicant).order_by(Applicant.id))
-        ]
+        rows = applicant_summaries(session)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        click.echo(
-            table(["id", "name", "e-mail", "state", "course"], [list(r.values()) for r in rows])
-        )
+        click.echo(applicants_table(rows))
 
 
 @cli.command("show")

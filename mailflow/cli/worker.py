@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import click
+from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 
 from mailflow.app import Mailflow, build
 from mailflow.cli import cli
+from mailflow.cli.applicants import applicant_summaries, applicants_table
 from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow, table
 from mailflow.cycle import CycleReport, run_cycle
 from mailflow.demo import make_demo
 from mailflow.samplegen.mails import SENT_AT
 from mailflow.settings import load_settings
-from mailflow.storage.models import Applicant, OutboxMail
+from mailflow.storage.models import OutboxMail
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +33,14 @@ def run_command(context: click.Context, once: bool) -> None:
     if once:
         click.echo(describe_cycle(run_cycle(flow, now_of(context))))
         return
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
     scheduler = BlockingScheduler()
     scheduler.add_job(
         lambda: log.warning(describe_cycle(run_cycle(flow))),
         "interval",
         seconds=flow.settings.worker.poll_seconds,
-        max_instances=1,
+        max_instances=1,  # a slow cycle is never overlapped by the next one
         coalesce=True,
-        next_run_time=_now(),
+        next_run_time=datetime.now(),
     )
     click.echo(f"polling every {flow.settings.worker.poll_seconds} s; Ctrl-C stops")
     try:
@@ -48,17 +49,12 @@ def run_command(context: click.Context, once: bool) -> None:
         scheduler.shutdown(wait=False)
 
 
-def _now():  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
-    return datetime.now()
-
-
 def describe_cycle(report: CycleReport) -> str:
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.by_status.items()))
     return (
         f"{report.received} new mail(s){': ' + statuses if statuses else ''}; "
-        f"{len(report.reminders)} time rule(s) fired; {len(report.sent)} mail(s) sent"
+        f"{len(report.sent)} mail(s) sent"
+        + (f"; {len(report.reminders)} time rule(s) fired" if report.reminders else "")
     )
 
 
@@ -90,14 +86,8 @@ def demo_command(folder: Path, count: int) -> None:
 
 def print_overview(flow: Mailflow) -> None:
     with flow.database.transaction() as session:
-        applicants = session.scalars(select(Applicant).order_by(Applicant.id)).all()
         click.echo("Applicants")
-        click.echo(
-            table(
-                ["id", "name", "e-mail", "state", "course"],
-                [(a.id, a.display_name, a.email, a.state, a.course) for a in applicants],
-            )
-        )
+        click.echo(applicants_table(applicant_summaries(session)))
         mails = session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
         click.echo("\nMails sent")
         click.echo(

@@ -105,11 +105,11 @@ def _country_names() -> dict[str, str]:
         for code, name in Locale(language).territories.items():
             if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code):
                 names.setdefault(_fold(name), code)
-    demonyms = resources.files("mailflow.documents").joinpath("demonyms.tsv").read_text("utf-8")
-    for line in demonyms.splitlines():
+    extra = resources.files("mailflow.documents").joinpath("country_names.tsv").read_text("utf-8")
+    for line in extra.splitlines():
         if line and not line.startswith("#"):
-            demonym, code = line.split("\t")
-            names.setdefault(_fold(demonym), code)
+            name, code = line.split("\t")
+            names.setdefault(_fold(name), code)
     return names
 
 

@@ -165,10 +165,15 @@ def _render_problem(
 
 
 def _template_line(traceback: TracebackType | None, path: Path) -> int:
-    """The template line a rendering error happened on (Jinja puts it in the traceback)."""
+    """The template line a rendering error happened on (Jinja puts it in the traceback).
+
+    The mail's own text is compiled from a string (``<template>``); an included piece
+    keeps its file name, and then the line of the include is the one to report.
+    """
     line = 1
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename.endswith(str(path.relative_to(path.parents[1]))):
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename in ("<template>", str(path)):
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line
