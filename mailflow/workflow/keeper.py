@@ -1,16 +1,22 @@
 """The last good rule set: a broken edit of the staff files never stops the worker.
 
-Each time the worker loads the rules it checks the staff folders. A clean set is copied
-to a cache folder as the new last good copy; a broken one is refused, the worker goes on
-with the last good copy, and the refusal (with every problem) is written down for
-``mailflow status`` and the weekly digest (``ruleset_status``).
+Each time the worker (or a command) loads the rules it checks the staff folders. A clean
+set is copied into the cache folder under its content fingerprint, and the worker runs
+on that copy, so a file saved half-way through a cycle cannot change the rules under
+it. A broken set is refused; the worker goes on with the last good copy, and the
+refusal (with every problem) is written down for ``mailflow status`` and the weekly
+digest (``ruleset_status``). Several processes may do this at once: copies are made
+under a temporary name and renamed, and a status file is replaced whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
-from dataclasses import dataclass
+import tempfile
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from mailflow.workflow.check import check_staff_files, errors_in
 from mailflow.workflow.ruleset import RuleSet, load_ruleset
 
 STATUS_FILE = "status.json"
+KEEP_COPIES = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class RulesetStatus:
     checked_at: str
     problems: list[str]
     last_good_at: str | None
+    last_good_copy: str | None = None
 
     def describe(self) -> str:
         if not self.refused:
@@ -51,35 +59,73 @@ class RuleKeeper:
     def current(self, now: datetime | None = None) -> RuleSet:
         """The staff files when they are clean, else the last good copy of them."""
         checked_at = (now or utcnow()).strftime("%Y-%m-%d %H:%M")
-        problems = errors_in(check_staff_files(self.rules_dir, self.templates_dir))
         previous = ruleset_status(self.cache_dir)
-        if not problems:
-            self._snapshot()
-            self._write(RulesetStatus(False, checked_at, [], checked_at))
-            return load_ruleset(self.rules_dir, self.templates_dir)
-        last_good = previous.last_good_at if previous else None
-        self._write(RulesetStatus(True, checked_at, [str(p) for p in problems], last_good))
-        if last_good is None:
+        fingerprint = _fingerprint(self.rules_dir, self.templates_dir)
+        problems = errors_in(check_staff_files(self.rules_dir, self.templates_dir))
+        copy = None if problems else self._copy(fingerprint)
+        if copy is not None:
+            self._write(RulesetStatus(False, checked_at, [], checked_at, copy.name))
+            return load_ruleset(copy / "rules", copy / "templates")
+        last_good = previous.last_good_copy if previous else None
+        if problems:
+            self._write(
+                RulesetStatus(
+                    True,
+                    checked_at,
+                    [str(p) for p in problems],
+                    previous.last_good_at if previous else None,
+                    last_good,
+                )
+            )
+        if last_good is None or not (self.cache_dir / last_good).is_dir():
             raise RulesError(
                 "the rules cannot be used and there is no last good copy:\n"
-                + "\n".join(str(p) for p in problems)
+                + "\n".join(str(p) for p in problems or ["they changed while being checked"])
             )
-        return load_ruleset(self.cache_dir / "rules", self.cache_dir / "templates")
+        good = self.cache_dir / last_good
+        return load_ruleset(good / "rules", good / "templates")
 
-    def _snapshot(self) -> None:
-        """Replace the last good copy, never leaving a half-copied one behind."""
-        fresh = self.cache_dir / "incoming"
-        shutil.rmtree(fresh, ignore_errors=True)
-        shutil.copytree(self.rules_dir, fresh / "rules")
-        shutil.copytree(self.templates_dir, fresh / "templates")
-        for name in ("rules", "templates"):
-            shutil.rmtree(self.cache_dir / name, ignore_errors=True)
-            (fresh / name).rename(self.cache_dir / name)
-        fresh.rmdir()
+    def _copy(self, fingerprint: str) -> Path | None:
+        """The cached copy of the checked files; None if they changed while checked."""
+        target = self.cache_dir / f"rules-{fingerprint[:16]}"
+        if target.is_dir():
+            return target
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        incoming = Path(tempfile.mkdtemp(prefix="incoming-", dir=self.cache_dir))
+        shutil.copytree(self.rules_dir, incoming / "rules")
+        shutil.copytree(self.templates_dir, incoming / "templates")
+        if _fingerprint(incoming / "rules", incoming / "templates") != fingerprint:
+            shutil.rmtree(incoming)
+            return None
+        try:
+            incoming.rename(target)
+        except OSError:  # another process made the same copy first
+            shutil.rmtree(incoming)
+        self._prune(keep=target)
+        return target
+
+    def _prune(self, keep: Path) -> None:
+        copies = sorted(self.cache_dir.glob("rules-*"), key=lambda p: p.stat().st_mtime)
+        for old in copies[:-KEEP_COPIES]:
+            if old != keep:
+                shutil.rmtree(old, ignore_errors=True)
 
     def _write(self, status: RulesetStatus) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        (self.cache_dir / STATUS_FILE).write_text(json.dumps(status.__dict__, indent=2))
+        handle, temporary = tempfile.mkstemp(prefix="status-", dir=self.cache_dir)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(asdict(status), out, indent=2)
+        os.replace(temporary, self.cache_dir / STATUS_FILE)
+
+
+def _fingerprint(*folders: Path) -> str:
+    """A digest of every file's name and content under the folders."""
+    digest = hashlib.sha256()
+    for index, folder in enumerate(folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(f"{index}:{path.relative_to(folder)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def ruleset_status(cache_dir: Path) -> RulesetStatus | None:
@@ -87,4 +133,4 @@ def ruleset_status(cache_dir: Path) -> RulesetStatus | None:
     path = cache_dir / STATUS_FILE
     if not path.is_file():
         return None
-    return RulesetStatus(**json.loads(path.read_text()))
+    return RulesetStatus(**json.loads(path.read_text(encoding="utf-8")))
