@@ -16,6 +16,7 @@ from mailflow.ledger import IncomingMail, RawMailStore, record
 from mailflow.resources import shipped
 from mailflow.settings import load_settings
 from mailflow.storage.models import Applicant, OutboxMail, RawMail, ReviewItem
+from mailflow.templating import MailTemplates
 from mailflow.workflow.check import check_staff_files, errors_in
 from mailflow.workflow.context import mail_context
 from mailflow.workflow.decisions import describe
@@ -57,7 +58,7 @@ def check_command(
 def preview_command(
     context: click.Context, template: str, applicant_id: int, language: str | None
 ) -> None:
-    """Render a mail for an applicant without sending or queuing it."""
+    """Render a mail for an applicant, from the templates as edited; nothing is queued."""
     flow = open_mailflow(context)
     with flow.database.scratch() as session:
         applicant = session.get(Applicant, applicant_id)
@@ -65,7 +66,8 @@ def preview_command(
             raise MailflowError(f"no applicant with id {applicant_id}; see `mailflow applicants`")
         course = flow.rules.courses[applicant.course]
         ctx = mail_context(applicant, course, flow.rules.form_for(course.code))
-        mail = flow.outbox.templates.render(template, language or applicant.language, ctx)
+        staff_templates = MailTemplates(flow.keeper.templates_dir)  # as edited, even if refused
+        mail = staff_templates.render(template, language or applicant.language, ctx)
         click.echo(f"To: {applicant.email}\nSubject: {mail.subject}\n\n{mail.body}")
 
 

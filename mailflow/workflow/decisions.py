@@ -44,7 +44,7 @@ def staff_event(
     if not firings:
         raise MailflowError(
             f"applicant {applicant_id} is {applicant.state}: no rule in "
-            f"{engine.rules.workflow.path} answers {event_name} there (its guards may not "
+            f"{engine.rules.workflow.path.name} answers {event_name} there (its guards may not "
             f"hold, e.g. no places left); see `mailflow show {applicant_id}`"
         )
     return firings
