@@ -15,7 +15,8 @@ from mailflow.course import Course
 from mailflow.documents.formspec import load_form_specs
 from mailflow.errors import RulesError
 from mailflow.templating import FALLBACK_LANGUAGE
-from mailflow.workflow.rulebook import ENTERING, Workflow, parse_workflow
+from mailflow.workflow.model import ENTERING, Workflow
+from mailflow.workflow.rulebook import parse_workflow
 from mailflow.workflow.ruleset import WORKFLOW_FILE, RuleSet
 from mailflow.workflow.templatecheck import check_templates, template_files
 from mailflow.workflow.tomllines import Problem, TomlLines

@@ -20,7 +20,7 @@ from mailflow.storage.models import Applicant, OutboxMail, ReviewItem, RuleFirin
 from mailflow.workflow.context import TO_APPLICANT, TO_STAFF, mail_context, mail_key
 from mailflow.workflow.events import Event
 from mailflow.workflow.guards import Situation, holds
-from mailflow.workflow.rulebook import Action, Rule
+from mailflow.workflow.model import Action, Rule
 from mailflow.workflow.ruleset import RuleSet
 
 MAX_DEPTH = 4  # on_entering rules and promotions chain; a chain this long is a loop

@@ -22,7 +22,7 @@ from mailflow.storage.models import Applicant, StateChange
 from mailflow.workflow.engine import Engine, Firing
 from mailflow.workflow.events import TIME_EVENT, Event
 from mailflow.workflow.guards import local_today
-from mailflow.workflow.rulebook import ENTERING, Rule
+from mailflow.workflow.model import ENTERING, Rule
 
 log = logging.getLogger(__name__)
 

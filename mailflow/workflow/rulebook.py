@@ -9,98 +9,43 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from mailflow.errors import RulesError
 from mailflow.workflow.events import EVENTS
 from mailflow.workflow.guards import GUARDS, guard_name
+from mailflow.workflow.model import (
+    ENTERING,
+    Action,
+    LanguageChoice,
+    Rule,
+    TimeSpec,
+    Trigger,
+    Workflow,
+)
 from mailflow.workflow.tomllines import Problem, TomlLines
 
 ACTIONS = ("send", "notify_staff", "review", "promote", "cost_sharing")
 REPEATS = ("every time", "once per applicant")
 DATE_NAMES = ("application_deadline", "payment_deadline", "arrival", "start", "end")
-ENTERING = "entering"  # "10 days after entering": counted from when the state was entered
 _AT = re.compile(r"^(?:(\d+) days? (before|after) |on )(\w+)$")
 
-Trigger = Literal["on", "on_entering", "at"]
-
-
-@dataclass(frozen=True)
-class Action:
-    kind: str
-    value: str
-
-
-@dataclass(frozen=True)
-class TimeSpec:
-    """``7 days before application_deadline``: a day counted from a course date."""
-
-    days: int
-    date_name: str
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    trigger: Trigger
-    event: str | None
-    entering: str | None
-    at: TimeSpec | None
-    while_in: tuple[str, ...]
-    guards: tuple[str, ...]
-    to: str | None
-    priority: int
-    repeat: str
-    actions: tuple[Action, ...]
-    where: str
-
-    def applies_in(self, state: str) -> bool:
-        return not self.while_in or state in self.while_in
-
-
-@dataclass(frozen=True)
-class LanguageChoice:
-    mother_tongues: tuple[str, ...]
-    countries: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Workflow:
-    """The states, the rules and the intake settings of one workflow file."""
-
-    path: Path
-    initial: str
-    states: dict[str, str]
-    held_by: tuple[str, ...]
-    fax_gateway: str | None
-    withdrawal_words: tuple[str, ...]
-    default_language: str
-    languages: dict[str, LanguageChoice]
-    rules: tuple[Rule, ...] = field(default=())
-
-    def event_rules(self, event: str, state: str) -> list[Rule]:
-        """The rules answering ``event`` in ``state``, in the order they are tried."""
-        found = [r for r in self.rules if r.event == event and r.applies_in(state)]
-        return sorted(found, key=lambda r: r.priority)
-
-    def entering_rules(self, state: str) -> list[Rule]:
-        return sorted((r for r in self.rules if r.entering == state), key=lambda r: r.priority)
-
-    def time_rules(self) -> list[Rule]:
-        return sorted((r for r in self.rules if r.at), key=lambda r: r.priority)
-
-    def language_for(self, mother_tongue: str | None, country: str | None) -> str:
-        """The language to write to someone in: by mother tongue first, then by country."""
-        tongue = (mother_tongue or "").strip().lower()
-        for code, choice in self.languages.items():
-            if tongue and tongue in (t.lower() for t in choice.mother_tongues):
-                return code
-        for code, choice in self.languages.items():
-            if country and country.upper() in choice.countries:
-                return code
-        return self.default_language
+RULE_KEYS = (
+    "name",
+    "on",
+    "on_entering",
+    "at",
+    "while_in",
+    "guards",
+    "to",
+    "priority",
+    "repeat",
+    "actions",
+)
+TOP_KEYS = ("initial", "places", "intake", "languages", "states", "rules")
+INTAKE_KEYS = ("fax_gateway", "withdrawal_words")
+LANGUAGE_KEYS = ("mother_tongues", "countries")
 
 
 def load_workflow(path: Path) -> Workflow:
@@ -141,10 +86,18 @@ class _Reader:
         self.states = {str(k): str(v) for k, v in states.items()}
         initial = str(self.data.get("initial", ""))
         self.check_state(initial, self.lines.key("initial"), "initial")
+        self.known_keys(self.data, TOP_KEYS, 0, "")
         places_line = self.lines.table("places")
-        held_by = self.state_list(self.data.get("places", {}).get("held_by", []), places_line)
+        places = self.data.get("places", {})
+        self.known_keys(places, ("held_by",), places_line, "[places] ")
+        held_by = self.state_list(places.get("held_by", []), places_line)
         intake = self.data.get("intake", {})
+        self.known_keys(intake, INTAKE_KEYS, self.lines.table("intake"), "[intake] ")
         languages = self.data.get("languages", {})
+        for code, choice in languages.items():
+            if isinstance(choice, dict):
+                line = self.lines.key(code, self.lines.table("languages"))
+                self.known_keys(choice, LANGUAGE_KEYS, line, f"[languages] {code}: ", at=line)
         rules = tuple(
             rule
             for index, entry in enumerate(self.data.get("rules", []))
@@ -191,9 +144,21 @@ class _Reader:
             self.check_state(state, self.lines.key(key, line), key)
         return tuple(values)
 
+    def known_keys(
+        self, table: dict[str, Any], allowed: tuple[str, ...], start: int, where: str, at: int = 0
+    ) -> None:
+        """A misspelt key would silently do nothing (a guard never checked): say so."""
+        for key in table:
+            if key not in allowed:
+                self.problem(
+                    at or self.lines.key(key, start),
+                    f"{where}unknown key {key!r}; write one of {', '.join(allowed)}",
+                )
+
     def rule(self, index: int, entry: dict[str, Any]) -> Rule | None:
         start = self.lines.table("rules", index)
         name = str(entry.get("name") or f"rule {index + 1}")
+        self.known_keys(entry, RULE_KEYS, start, f"rule {name!r}: ")
         triggers = [key for key in ("on", "on_entering", "at") if key in entry]
         if len(triggers) != 1:
             self.problem(

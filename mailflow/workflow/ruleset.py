@@ -12,7 +12,8 @@ from pathlib import Path
 
 from mailflow.course import Course, load_courses
 from mailflow.documents.formspec import FormSpec, load_form_specs
-from mailflow.workflow.rulebook import Workflow, load_workflow
+from mailflow.workflow.model import Workflow
+from mailflow.workflow.rulebook import load_workflow
 
 WORKFLOW_FILE = "workflow.toml"
 

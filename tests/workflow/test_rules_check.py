@@ -55,6 +55,18 @@ def test_the_shipped_files_are_clean(staff: Path) -> None:
             'write e.g. "7 days before application_deadline"',
         ),
         (
+            'guards = ["places_left"]',
+            'guard = ["places_left"]',
+            'guard = ["places_left"]',
+            "unknown key 'guard'; write one of name, on, on_entering, at, while_in, guards",
+        ),
+        (
+            "fax_gateway =",
+            "fax_gatway =",
+            "fax_gatway =",
+            "[intake] unknown key 'fax_gatway'; write one of fax_gateway, withdrawal_words",
+        ),
+        (
             'repeat = "once per applicant"',
             'repeat = "once"',
             'repeat = "once"',
