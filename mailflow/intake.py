@@ -277,6 +277,5 @@ def apply_values(applicant: Applicant, reading: FormReading) -> None:
     values = reading.values()
     for name in FORM_COLUMNS:
         value = values.get(name)
-        if name in DATE_FIELDS and isinstance(value, str):
-            value = date.fromisoformat(value)
-        setattr(applicant, name, value)
+        is_date = name in DATE_FIELDS and isinstance(value, str)
+        setattr(applicant, name, date.fromisoformat(str(value)) if is_date else value)

@@ -78,9 +78,9 @@ class RuleKeeper:
                 )
             )
         if last_good is None or not (self.cache_dir / last_good).is_dir():
+            reasons = [str(p) for p in problems] or ["the files changed while being checked"]
             raise RulesError(
-                "the rules cannot be used and there is no last good copy:\n"
-                + "\n".join(str(p) for p in problems or ["they changed while being checked"])
+                "the rules cannot be used and there is no last good copy:\n" + "\n".join(reasons)
             )
         good = self.cache_dir / last_good
         return load_ruleset(good / "rules", good / "templates")
