@@ -172,6 +172,18 @@ def test_cohort_walks_through_the_default_workflow(
         "h": "rejected",
         "i": "incomplete",
     }
+    history = [(c.from_state, c.to_state, c.cause) for c in applicant(flow, addr["b"]).history]
+    assert [(old, new) for old, new, _ in history if old != new] == [
+        (None, "received"),
+        ("received", "incomplete"),
+        ("incomplete", "complete"),
+        ("complete", "accepted"),
+        ("accepted", "withdrawn"),
+    ]
+    [withdrawal] = [cause for old, new, cause in history if new == "withdrawn" and old != new]
+    assert withdrawal.startswith("rule 'withdrawal frees a place' (workflow.toml:")
+    assert "withdrawal (mail <" in withdrawal
+
     who = {email: k for k, email in addr.items()} | {ASSISTANT: "staff"}
     sent = [(who[m.recipient], m.template, m.language) for m in mails(flow)]
     assert sent == [
