@@ -21,7 +21,7 @@ from mailflow.workflow.check import check_staff_files, errors_in
 from mailflow.workflow.context import mail_context
 from mailflow.workflow.decisions import describe
 from mailflow.workflow.keeper import ruleset_status
-from mailflow.workflow.reminders import run_reminders
+from mailflow.workflow.reminders import calendar, run_reminders
 
 
 @cli.group("rules")
@@ -122,4 +122,5 @@ def status_command(context: click.Context) -> None:
         reviews = session.scalar(
             select(func.count(ReviewItem.id)).where(ReviewItem.status == "open")
         )
+        click.echo("\nTime rules\n" + "\n".join(calendar(session, flow.engine)))
     click.echo(f"\n{reviews} item(s) to review: `mailflow review`")

@@ -79,6 +79,29 @@ def run_reminders(session: Session, engine: Engine, now: datetime) -> list[Firin
     return firings
 
 
+def calendar(session: Session, engine: Engine) -> list[str]:
+    """The time rules counted from course dates, the day each falls on, and for how many
+    applicants as things stand: what `mailflow status` shows, so a changed date shows."""
+    lines = []
+    for course in engine.rules.courses.values():
+        for rule in engine.rules.workflow.time_rules():
+            assert rule.at is not None
+            if rule.at.date_name == ENTERING:
+                lines.append(f"{course.code} {rule.name!r}: {_describe(rule)}, per applicant")
+                continue
+            day = course.dates[rule.at.date_name] + timedelta(days=rule.at.days)
+            waiting = session.scalar(
+                select(func.count(Applicant.id)).where(
+                    Applicant.course == course.code, Applicant.state.in_(rule.while_in)
+                )
+            )
+            lines.append(
+                f"{course.code} {rule.name!r}: {day:%d %B %Y} ({_describe(rule)}); "
+                f"{waiting} applicant(s) in {', '.join(rule.while_in)} now"
+            )
+    return lines
+
+
 def _fire_one(
     session: Session, engine: Engine, rule: Rule, applicant: Applicant, event: Event, now: datetime
 ) -> list[Firing]:

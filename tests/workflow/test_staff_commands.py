@@ -107,6 +107,7 @@ def test_status_shows_the_rules_and_the_figures(run, two: list[int]) -> None:
     output = run("status").output
     assert "rules and templates in use" in output
     assert "complete  2" in output
+    assert "'remind incomplete': 08 June 2009 (7 days before application_deadline)" in output
 
 
 def test_a_fax_without_address_is_handled_once_a_person_gives_it(
