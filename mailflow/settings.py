@@ -10,72 +10,57 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import Field, ValidationError
 
 from mailflow.errors import ConfigError
+from mailflow.mailsettings import (
+    ConfigPath,
+    ExchangeSettings,
+    GraphSettings,
+    ImapMailboxSettings,
+    MailboxSettings,
+    Section,
+    SmtpSettings,
+    TransportSettings,
+)
 
 DEFAULT_CONFIG = Path("mailflow.toml")
+TAGGED_SECTIONS = ("mailbox", "transport")
 
 
-def _relative_to_config(value: Path, info: ValidationInfo) -> Path:
-    """Relative paths in the file mean: relative to the file's own folder."""
-    base = (info.context or {}).get("base", Path.cwd())
-    return value if value.is_absolute() else (base / value).resolve()
-
-
-ConfigPath = Annotated[Path, AfterValidator(_relative_to_config)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class StorageSettings(_Section):
+class StorageSettings(Section):
     """Where mailflow keeps its database and the raw copy of every mail it received."""
 
     database: ConfigPath = Field(description="SQLite database file")
     raw_mail_dir: ConfigPath = Field(description="folder for the raw copy of every mail")
 
 
-class StaffFilesSettings(_Section):
+class StaffFilesSettings(Section):
     """The folders staff edit. Unset means the rules and templates shipped with mailflow."""
 
     rules: ConfigPath | None = None
     templates: ConfigPath | None = None
 
 
-class FolderMailboxSettings(_Section):
-    """A local folder of .eml files: the embedded default, for trying mailflow out."""
-
-    kind: Literal["folder"]
-    folder: ConfigPath
-    name: str = "folder"
-
-
-class FolderTransportSettings(_Section):
-    """Outgoing mail written as .eml files into a folder instead of being sent."""
-
-    kind: Literal["folder"]
-    folder: ConfigPath
-    sender: str = Field(alias="from", description="From address of every mail mailflow sends")
-
-
-class WorkerSettings(_Section):
+class WorkerSettings(Section):
     """How often the scheduled worker polls the mailbox."""
 
     poll_seconds: int = Field(default=300, ge=10)
 
 
-class Settings(_Section):
+class Settings(Section):
     """Everything mailflow reads from its settings file."""
 
     storage: StorageSettings
     staff_files: StaffFilesSettings = StaffFilesSettings()
     worker: WorkerSettings = WorkerSettings()
-    mailbox: FolderMailboxSettings
-    transport: FolderTransportSettings
+    mailbox: MailboxSettings
+    transport: TransportSettings
+    smtp: SmtpSettings | None = None
+    exchange: ExchangeSettings | None = None
+    graph: GraphSettings | None = None
 
 
 def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
@@ -97,19 +82,46 @@ def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
 def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     """Validate already-parsed TOML, resolving relative paths against the file's folder."""
     try:
-        return Settings.model_validate(data, context={"base": path.parent.resolve()})
+        settings = Settings.model_validate(data, context={"base": path.parent.resolve()})
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, exc)) from None
+    problem = missing_section(settings)
+    if problem:
+        raise ConfigError(f"{path}: {problem}")
+    return settings
+
+
+def missing_section(settings: Settings) -> str | None:
+    """The server section a chosen kind needs but the file lacks, said as one line."""
+    needs = {
+        "smtp": settings.smtp,
+        "exchange": settings.exchange,
+        "graph": settings.graph,
+    }
+    for part, kind in (("mailbox", settings.mailbox.kind), ("transport", settings.transport.kind)):
+        if kind in needs and needs[kind] is None:
+            return f'{part}.kind: "{kind}" needs a [{kind}] section; add it'
+    sent_folder = settings.smtp.sent_folder if settings.smtp else None
+    if sent_folder and not isinstance(settings.mailbox, ImapMailboxSettings):
+        return 'smtp.sent_folder: needs [mailbox] kind = "imap" to append the copy to'
+    return None
 
 
 def describe_validation_error(path: Path, exc: ValidationError) -> str:
     """Turn pydantic's report into one line: file, key, what was expected."""
     first = exc.errors()[0]
     location = [str(part) for part in first["loc"]]
+    if len(location) > 1 and location[0] in TAGGED_SECTIONS:
+        del location[1]  # pydantic names the kind it tried; the file has no such key
     key = ".".join(location) or "(top level)"
     kind = first["type"]
-    if kind == "missing":
+    if kind in ("union_tag_invalid", "union_tag_not_found"):  # [mailbox] or [transport] kind
+        key = f"{key}.{first['ctx']['discriminator'].strip(chr(39))}"
+    if kind in ("missing", "union_tag_not_found"):
         expected = "missing value; add it"
+    elif kind == "union_tag_invalid":
+        tags = first["ctx"]["expected_tags"].rsplit(", ", 1)
+        expected = f"Input should be {' or '.join(tags)} (found {first['ctx']['tag']!r})"
     elif kind == "extra_forbidden":
         expected = "unknown key; remove it or check its spelling"
     else:

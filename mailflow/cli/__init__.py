@@ -55,6 +55,7 @@ def main() -> None:
 
 from mailflow.cli import (  # noqa: E402  (commands register themselves)
     applicants,
+    connection,
     forms,
     review,
     rules,
@@ -62,4 +63,14 @@ from mailflow.cli import (  # noqa: E402  (commands register themselves)
     worker,
 )
 
-__all__ = ["applicants", "cli", "forms", "main", "review", "rules", "staff", "worker"]
+__all__ = [
+    "applicants",
+    "cli",
+    "connection",
+    "forms",
+    "main",
+    "review",
+    "rules",
+    "staff",
+    "worker",
+]

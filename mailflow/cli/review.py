@@ -64,6 +64,6 @@ def resolve_command(
             raise MailflowError(f"--set {value!r}: write NAME=VALUE, e.g. date_of_birth=1980-05-17")
         pairs[name.strip()] = text.strip()
     flow = open_mailflow(context)
-    with flow.database.transaction() as session:
+    with flow.database.transaction(writing=True) as session:
         firings = resolve(session, flow.intake, item_id, pairs, note, now_of(context))
     click.echo(f"item {item_id} resolved" + (f"\n{describe(firings)}" if firings else ""))

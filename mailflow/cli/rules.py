@@ -97,7 +97,7 @@ def replay_command(context: click.Context, mail_file: Path) -> None:
 def remind_command(context: click.Context) -> None:
     """Fire the reminders and other time rules due today, then send what they queued."""
     flow = open_mailflow(context)
-    with flow.database.transaction() as session:
+    with flow.database.transaction(writing=True) as session:
         firings = run_reminders(session, flow.engine, now_of(context))
     click.echo(describe(firings) or "no reminder due")
     sent = flow.outbox.send_queued(flow.database, flow.transport)

@@ -24,7 +24,7 @@ def _run_event(
     context: click.Context, applicant_id: int, event: str, reason: str, send: bool
 ) -> None:
     flow = open_mailflow(context)
-    with flow.database.transaction() as session:
+    with flow.database.transaction(writing=True) as session:
         firings = staff_event(session, flow.engine, applicant_id, event, now_of(context), reason)
     click.echo(describe(firings))
     _maybe_send(flow, send)
@@ -65,7 +65,7 @@ def decide_command(
         _run_event(context, applicant_id, DECISIONS[decision], reason, send)
         return
     flow = open_mailflow(context)
-    with flow.database.transaction() as session:
+    with flow.database.transaction(writing=True) as session:
         outcomes = decide_from_csv(session, flow.engine, csv_file, now_of(context))
     for outcome in outcomes:
         mark = "ok" if outcome.ok else "NOT DONE"

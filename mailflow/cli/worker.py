@@ -50,10 +50,13 @@ def run_command(context: click.Context, once: bool) -> None:
 
 
 def describe_cycle(report: CycleReport) -> str:
+    if report.skipped:
+        return "another worker is polling right now; skipped this turn"
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.by_status.items()))
+    problems = "".join(f"; mailbox problem: {error}" for error in report.errors)
     return (
         f"{report.received} new mail(s){': ' + statuses if statuses else ''}; "
-        f"{len(report.sent)} mail(s) sent"
+        f"{len(report.sent)} mail(s) sent{problems}"
         + (f"; {len(report.reminders)} time rule(s) fired" if report.reminders else "")
     )
 

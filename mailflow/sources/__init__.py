@@ -22,3 +22,11 @@ class MailSource(Protocol):
     def after_handling(self, mail: IncomingMail) -> None:
         """Called once the outcome of a mail is committed (move, flag, or nothing)."""
         ...
+
+    def close(self) -> None:
+        """End of a cycle: release the connection, if any."""
+        ...
+
+    def check(self) -> str:
+        """Log in and look at the folders; say what works, or raise MailboxError."""
+        ...

@@ -30,3 +30,12 @@ class FolderSource:
 
     def after_handling(self, mail: IncomingMail) -> None:
         """Handled files are left in place: the ledger remembers them."""
+
+    def close(self) -> None:
+        """Nothing to release: files are read as they are needed."""
+
+    def check(self) -> str:
+        if not self.folder.is_dir():
+            raise MailboxError(f"mailbox folder {self.folder} does not exist")
+        count = sum(1 for _ in self.folder.glob("*.eml"))
+        return f"folder {self.folder} readable, {count} .eml file(s)"

@@ -198,3 +198,23 @@ class ReviewItem(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+
+
+class MailboxSyncState(Base):
+    """How far mailflow has read one folder of one mailbox, so a poll asks only for news.
+
+    IMAP keeps ``uidvalidity`` and ``last_uid``; Exchange keeps its sync state and Graph
+    its delta link in ``sync_token``. A row is written only once the mails it covers
+    are recorded in the ledger.
+    """
+
+    __tablename__ = "mailbox_sync_state"
+    __table_args__ = (UniqueConstraint("account", "folder", name="uq_mailbox_sync_state_folder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[str | None] = mapped_column(String(50))
+    last_uid: Mapped[int] = mapped_column(default=0)
+    sync_token: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -10,3 +10,7 @@ class Transport(Protocol):
     def send(self, message: EmailMessage) -> None:
         """Deliver one finished message, or raise MailboxError."""
         ...
+
+    def check(self) -> str:
+        """Log in without sending; say what works, or raise MailboxError."""
+        ...

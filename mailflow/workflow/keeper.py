@@ -55,6 +55,13 @@ class RuleKeeper:
         self.rules_dir = rules_dir
         self.templates_dir = templates_dir
         self.cache_dir = cache_dir
+        self._loaded: dict[Path, RuleSet] = {}
+
+    def _load(self, copy: Path) -> RuleSet:
+        """The rule set of a copy, read once: the same files give the same object."""
+        if copy not in self._loaded:
+            self._loaded[copy] = load_ruleset(copy / "rules", copy / "templates")
+        return self._loaded[copy]
 
     def current(self, now: datetime | None = None) -> RuleSet:
         """The staff files when they are clean, else the last good copy of them."""
@@ -65,7 +72,7 @@ class RuleKeeper:
         copy = None if problems else self._copy(fingerprint)
         if copy is not None:
             self._write(RulesetStatus(False, checked_at, [], checked_at, copy.name))
-            return load_ruleset(copy / "rules", copy / "templates")
+            return self._load(copy)
         last_good = previous.last_good_copy if previous else None
         if problems:
             self._write(
@@ -82,8 +89,7 @@ class RuleKeeper:
             raise RulesError(
                 "the rules cannot be used and there is no last good copy:\n" + "\n".join(reasons)
             )
-        good = self.cache_dir / last_good
-        return load_ruleset(good / "rules", good / "templates")
+        return self._load(self.cache_dir / last_good)
 
     def _copy(self, fingerprint: str) -> Path | None:
         """The cached copy of the checked files; None if they changed while checked."""
