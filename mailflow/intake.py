@@ -26,7 +26,7 @@ from mailflow.course import Course
 from mailflow.documents.reader import looks_like_document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.errors import DocumentError
-from mailflow.message import Attachment, ParsedMail, parse_mail
+from mailflow.message import ParsedMail, parse_mail
 from mailflow.storage.models import (
     Applicant,
     FormReadingRecord,
@@ -123,7 +123,7 @@ class Intake:
         session: Session,
         row: RawMail,
         mail: ParsedMail,
-        attachment: Attachment,
+        document: str,
         reading: FormReading,
         fax: bool,
         now: datetime,
@@ -145,7 +145,7 @@ class Intake:
             FormReadingRecord(
                 applicant=applicant,
                 raw_mail_id=row.id,
-                attachment=attachment.filename,
+                attachment=document,
                 form_id=reading.form_id,
                 channel=reading.channel,
                 fields=reading.to_json()["fields"],
@@ -162,7 +162,7 @@ class Intake:
         event = Event(
             name="form_received",
             occasion=f"mail-{row.id}",
-            cause=f"form read from {attachment.filename} ({reading.channel}, mail {_name(row)})",
+            cause=f"form read from {document} ({reading.channel}, mail {_name(row)})",
             fields_in_doubt=tuple(reading.needing_review()),
             raw_mail_id=row.id,
             reply_to=mail,
@@ -229,8 +229,8 @@ class Intake:
             row.reason = f"{event.name}: {', '.join(f.rule.name for f in firings)}"
         return firings
 
-    def _find_form(self, mail: ParsedMail) -> tuple[Attachment, FormReading] | str:
-        """The first attachment holding a known form, or why there is none."""
+    def _find_form(self, mail: ParsedMail) -> tuple[str, FormReading] | str:
+        """The first attachment holding a known form, by name, or why there is none."""
         problems = []
         for attachment in mail.attachments:
             if not looks_like_document(
@@ -243,7 +243,7 @@ class Intake:
                 problems.append(str(exc))
                 continue
             if reading is not None:
-                return attachment, reading
+                return attachment.filename, reading
             problems.append(f"{attachment.filename}: no known application form in it")
         if not problems:
             return "no application form attached"
