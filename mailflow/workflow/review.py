@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailflow.documents.normalize import Hints, normalize_email
 from mailflow.errors import MailflowError
 from mailflow.intake import FORM_COLUMNS, Intake
 from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, ReviewItem
@@ -108,13 +109,21 @@ def _handle_again(
             f"review item {item.id} is a mail without an applicant: only --set email=ADDRESS "
             "(whose mail it is) can be given"
         )
+    address = normalize_email(values["email"], Hints())
+    if not address.ok or not address.value:
+        raise MailflowError(f"--set email={values['email']!r}: {address.note or 'empty'}")
     row = session.get_one(RawMail, item.raw_mail_id)
-    return intake.handle(session, row, now, sender=values["email"])
+    return intake.handle(session, row, now, sender=str(address.value))
 
 
 def _typed(name: str, text: str) -> object:
     if name not in FORM_COLUMNS:
         raise MailflowError(f"unknown field {name!r}; write one of {', '.join(FORM_COLUMNS)}")
+    if name == "email":  # it becomes a mail header: only a well-formed address will do
+        address = normalize_email(text, Hints())
+        if not address.ok:
+            raise MailflowError(f"email: {address.note}")
+        return address.value
     kind = Applicant.__table__.columns[name].type.python_type
     try:
         if kind is date:

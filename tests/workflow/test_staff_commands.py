@@ -117,6 +117,8 @@ def test_a_fax_without_address_is_handled_once_a_person_gives_it(
     cycle(flow, "2009-06-01 09:00")
     assert "fax without an e-mail address on the form" in run("review").output
     assert run("review", "resolve", "1", "--set", "city=Rome").exit_code != 0
+    bad = run("review", "resolve", "1", "--set", "email=x@y\nBcc: all@example.org")
+    assert bad.exit_code != 0 and "not an e-mail address" in str(bad.exception)
     result = run("review", "resolve", "1", "--set", "email=Found.By.Phone@example.org")
     assert result.exit_code == 0, result.output
     assert "received -> complete" in result.output
