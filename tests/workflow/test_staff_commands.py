@@ -124,3 +124,16 @@ def test_a_fax_without_address_is_handled_once_a_person_gives_it(
     assert "received -> complete" in result.output
     assert applicant(flow, "found.by.phone@example.org").state == "complete"
     assert [m.recipient for m in mails(flow)] == ["found.by.phone@example.org"]
+
+
+def test_remind_fires_what_is_due_on_the_day_given(
+    workdir: Path, flow: Mailflow, people, deliver
+) -> None:
+    deliver(person(people(1)[0], passport_number=""))
+    cycle(flow, "2009-06-01 09:00")
+    settings = str(workdir / "mailflow.toml")
+    early = CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-07", "remind"])
+    assert "no reminder due" in early.output
+    due = CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-08", "remind"])
+    assert "remind incomplete: stays incomplete; mail incomplete_reminder" in due.output
+    assert "1 mail(s) sent" in due.output
