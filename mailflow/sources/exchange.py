@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
+from exchangelib.folders import BaseFolder
 
 from mailflow.connect.exchange import EWS_ERRORS, ExchangeConnection, ews_call, ews_failure
+from mailflow.errors import MailboxError
 from mailflow.ledger import IncomingMail
 from mailflow.mailsettings import ExchangeMailboxSettings
 from mailflow.sources import AlreadySeen
@@ -27,6 +29,28 @@ log = logging.getLogger(__name__)
 UIDVALIDITY = "ews"
 BATCH = 10
 LISTED_FIELDS = ["id", "changekey", "message_id"]
+
+
+class SyncRefused(MailboxError):
+    """Exchange answered SyncFolderItems with an error exchangelib could not read."""
+
+
+def _listed(folder: BaseFolder, token: str | None, name: str) -> Iterator[tuple[str, Any]]:
+    """The (change, item) pairs of a sync.
+
+    exchangelib 5 reads the SyncState of a SyncFolderItems answer before looking at its
+    ResponseClass, so an error answer (an expired sync state above all) surfaces as an
+    AttributeError; here it becomes the refusal it is.
+    """
+    changes = folder.sync_items(sync_state=token, only_fields=LISTED_FIELDS)
+    while True:
+        try:
+            change = next(changes)
+        except StopIteration:
+            return
+        except AttributeError:
+            raise SyncRefused(f"Exchange refused to list the changes of folder {name!r}") from None
+        yield change
 
 
 class ExchangeSource:
@@ -46,10 +70,13 @@ class ExchangeSource:
         for name in self.settings.folders:
             state = self.states.get(self.account, name)
             try:
-                yield from self._sync(name, state, already_seen)
-            except ErrorInvalidSyncStateData:
-                log.warning("sync state of %r no longer valid; syncing the folder afresh", name)
-                yield from self._sync(name, None, already_seen)
+                try:
+                    yield from self._sync(name, state, already_seen)
+                except (ErrorInvalidSyncStateData, SyncRefused):
+                    if state is None:
+                        raise
+                    log.warning("sync state of %r refused; syncing the folder afresh", name)
+                    yield from self._sync(name, None, already_seen)
             except EWS_ERRORS as exc:
                 raise ews_failure(self.connection.where, exc) from None
 
@@ -81,7 +108,7 @@ class ExchangeSource:
         first_contact = token is None
         fresh: list[tuple[str, str | None]] = []
         taken: list[tuple[str, str | None]] = []
-        for change, item in folder.sync_items(sync_state=token, only_fields=LISTED_FIELDS):
+        for change, item in _listed(folder, token, name):
             if change != "create":
                 continue
             message_id = getattr(item, "message_id", None) if first_contact else None

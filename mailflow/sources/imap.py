@@ -120,7 +120,8 @@ class ImapSource:
                     yield IncomingMail(self.account, folder, uidvalidity, str(uid), raw)
                 if not rescan:
                     self.states.save(self.account, folder, SyncState(uidvalidity, batch[-1]))
-        self.states.save(self.account, folder, SyncState(uidvalidity, max(uidnext - 1, last)))
+        newest = max(uidnext - 1, last, *uids)  # mail may have arrived since STATUS
+        self.states.save(self.account, folder, SyncState(uidvalidity, newest))
 
     def _new_in(
         self,
@@ -156,7 +157,10 @@ class ImapSource:
         self, client: IMAPClient, probe: IncomingMail, already_seen: AlreadySeen
     ) -> bool:
         """A mail without Message-ID: only its full content can say it was seen."""
-        ((_, raw),) = self._download(client, [int(probe.uid)])
+        downloaded = self._download(client, [int(probe.uid)])
+        if not downloaded:
+            return True  # expunged meanwhile: nothing left to take in
+        ((_, raw),) = downloaded
         return already_seen(
             IncomingMail(probe.account, probe.folder, probe.uidvalidity, probe.uid, raw)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import grp
 import hashlib
 import hmac
 import json
@@ -40,6 +41,7 @@ auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
+default_internal_group = {internal_group}
 first_valid_uid = 1
 mail_location = maildir:{root}/mail/%u
 mail_fsync = never
@@ -55,8 +57,10 @@ userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/mail/%u
 }}
-# no growing delay for an address after the wrong-password tests (Dovecot's auth penalty)
+# no chroot (impossible without root); no growing delay for an address after the
+# wrong-password tests (Dovecot's auth penalty)
 service anvil {{
+  chroot =
   unix_listener anvil-auth-penalty {{
     mode = 0
   }}
@@ -66,6 +70,7 @@ namespace inbox {{
   separator = /
 }}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = {host}
     port = {port}
@@ -85,15 +90,42 @@ class MailUser:
     password: str
 
 
-def _service_users() -> tuple[str, str, int, int]:
-    """(login user, internal user, mail uid, mail gid) fit for who runs the server."""
+@dataclass(frozen=True)
+class _ServiceUsers:
+    """Who Dovecot's processes run as, and who owns the mail."""
+
+    login: str
+    internal: str
+    internal_group: str
+    mail_uid: int
+    mail_gid: int
+
+
+def _service_users() -> _ServiceUsers:
+    """Dovecot's own users when run as root; otherwise everything runs as the caller."""
     if os.geteuid() != 0:
         me = pwd.getpwuid(os.geteuid())
-        return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+        group = grp.getgrgid(me.pw_gid).gr_name
+        return _ServiceUsers(me.pw_name, me.pw_name, group, me.pw_uid, me.pw_gid)
     nobody = pwd.getpwnam("nobody")
     login = "dovenull" if _user_exists("dovenull") else "nobody"
     internal = "dovecot" if _user_exists("dovecot") else "nobody"
-    return login, internal, nobody.pw_uid, nobody.pw_gid
+    group = grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name
+    return _ServiceUsers(login, internal, group, nobody.pw_uid, nobody.pw_gid)
+
+
+def _require_dovecot_23() -> None:
+    """The config below is Dovecot 2.3 syntax; 2.4 renamed most settings, so say so."""
+    if shutil.which("dovecot") is None:
+        raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd)")
+    version = subprocess.run(
+        ["dovecot", "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if not version.startswith("2.3."):
+        raise RuntimeError(
+            f"Dovecot {version} is installed; mailflow's test server speaks the Dovecot 2.3 "
+            "configuration (Debian 12). Use 2.3, or port CONFIG in mailflow/testing/dovecot.py"
+        )
 
 
 def _children_of(parent: int) -> list[int]:
@@ -125,8 +157,7 @@ class Dovecot:
     """Start with ``start()``; ``restart()`` keeps ports, users and mail."""
 
     def __init__(self, certificate: Certificate) -> None:
-        if shutil.which("dovecot") is None:
-            raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd)")
+        _require_dovecot_23()
         # not under pytest's tmp_path: its folders are private to us, the mail owner is not
         self.root = Path(tempfile.mkdtemp(prefix="mailflow-dovecot-"))
         self.root.chmod(0o755)
@@ -134,7 +165,8 @@ class Dovecot:
         self.port = free_port()
         self.ssl_port = free_port()
         self.certificate = certificate
-        login, internal, self.uid, self.gid = _service_users()
+        users = _service_users()
+        self.uid, self.gid = users.mail_uid, users.mail_gid
         (self.root / "mail").mkdir()
         os.chown(self.root / "mail", self.uid, self.gid)
         (self.root / "passwd").mkdir()
@@ -147,8 +179,9 @@ class Dovecot:
                 ssl_port=self.ssl_port,
                 cert=certificate.cert,
                 key=certificate.key,
-                login_user=login,
-                internal_user=internal,
+                login_user=users.login,
+                internal_user=users.internal,
+                internal_group=users.internal_group,
                 uid=self.uid,
                 gid=self.gid,
             )

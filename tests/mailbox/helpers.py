@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from mailflow.app import Mailflow
+from mailflow.demo import COURSE_ADDRESS
 from mailflow.storage.models import RawMail
 from mailflow.testing.dovecot import Dovecot, MailUser
 from mailflow.testing.net import Certificate
 from mailflow.testing.smtpd import SmtpServer
 
-COURSE_ADDRESS = "a901357@itcilo.example"
 SMTP_USERS = {"course-smtp": "smtp pässword"}
 
 

@@ -18,10 +18,13 @@ from sqlalchemy import select
 from mailflow.app import build
 from mailflow.cli import cli
 from mailflow.cycle import run_cycle
+from mailflow.ledger import IncomingMail, record
 from mailflow.settings import load_settings
-from mailflow.storage.models import Applicant
+from mailflow.sources.syncstate import SyncState, SyncStateStore
+from mailflow.storage.models import Applicant, RawMail
 from tests.mailbox.replay import RECORDINGS, Recording
 
+MAILBOX = "course@centre.example"
 APPLICANT_MAIL = (RECORDINGS / "mails" / "application.eml").read_bytes()
 
 
@@ -140,3 +143,24 @@ def test_oauth2_client_credentials(
     for request in ews:
         assert request.headers["Authorization"].startswith("Bearer eyJ0eXAi")
         assert b"<t:ExchangeImpersonation>" in _body(request)
+
+
+def test_invalid_sync_state_resyncs_without_handling_a_mail_twice(
+    exchange_settings: Callable[..., Path],
+) -> None:
+    flow = build(load_settings(exchange_settings()))
+    with flow.database.transaction() as session:  # taken in before, under an older item id
+        earlier = IncomingMail(MAILBOX, "Inbox", "ews", "AAMkOlderId", APPLICANT_MAIL)
+        record(session, flow.store, earlier)
+        session.scalars(select(RawMail)).one().status = "processed"
+    SyncStateStore(flow.database).save(MAILBOX, "Inbox", SyncState(sync_token="H4sIStale"))
+
+    with Recording("exchange/invalid-sync-state.json") as recording:
+        report = run_cycle(flow)
+    recording.done()
+
+    assert (report.received, report.errors) == (0, [])
+    assert b"<m:SyncState>H4sIStale</m:SyncState>" in _body(recording.seen[3])
+    assert b"<m:SyncState>" not in _body(recording.seen[4])
+    state = SyncStateStore(flow.database).get(MAILBOX, "Inbox")
+    assert state is not None and state.sync_token.startswith("H4sIAAAAAAAEAO29B2AcSZYlJi9tynt")
