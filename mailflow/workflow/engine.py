@@ -14,9 +14,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mailflow.course import Course
 from mailflow.errors import RulesError
 from mailflow.outbox import Outbox
 from mailflow.storage.models import Applicant, OutboxMail, ReviewItem, RuleFiring, StateChange
+from mailflow.templating import FALLBACK_LANGUAGE
 from mailflow.workflow.context import TO_APPLICANT, TO_STAFF, mail_context, mail_key
 from mailflow.workflow.events import Event
 from mailflow.workflow.guards import Situation, holds
@@ -178,7 +180,7 @@ class Engine:
             session,
             key=mail_key(TO_STAFF if staff else TO_APPLICANT, applicant.id, template, occasion),
             template=template,
-            language=course.languages[0] if staff else applicant.language,
+            language=_staff_language(course) if staff else applicant.language,
             recipient=recipient,
             context=context,
             applicant_id=applicant.id,
@@ -218,3 +220,8 @@ class Engine:
             cause=f"{applicant.display_name} (#{applicant.id}) left a place",
         )
         return self.fire(session, first, event, now, depth + 1)
+
+
+def _staff_language(course: Course) -> str:
+    """Staff are written to in the course's first working language."""
+    return course.languages[0] if course.languages else FALLBACK_LANGUAGE
