@@ -42,12 +42,26 @@ def staff_event(
     )
     firings = engine.fire(session, applicant, event, now)
     if not firings:
+        why = _why_not(session, engine, applicant, event, now)
         raise MailflowError(
-            f"applicant {applicant_id} is {applicant.state}: no rule in "
-            f"{engine.rules.workflow.path.name} answers {event_name} there (its guards may not "
-            f"hold, e.g. no places left); see `mailflow show {applicant_id}`"
+            f"applicant {applicant_id} is {applicant.state}: {why}; "
+            f"see `mailflow show {applicant_id}`"
         )
     return firings
+
+
+def _why_not(
+    session: Session, engine: Engine, applicant: Applicant, event: Event, now: datetime
+) -> str:
+    """Why no rule fired: none answers the event in this state, or their guards fail."""
+    tried = engine.rules.workflow.event_rules(event.name, applicant.state)
+    if not tried:
+        return f"no rule in {engine.rules.workflow.path.name} answers {event.name} in this state"
+    return "; ".join(
+        f"rule {rule.name!r} needs {', '.join(failing) or 'a new occasion (it already fired)'}"
+        for rule in tried
+        for failing in [engine.failing_guards(session, applicant, rule, event, now)]
+    )
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,12 @@ class Engine:
     def guards_hold(
         self, session: Session, applicant: Applicant, rule: Rule, event: Event, now: datetime
     ) -> bool:
+        return not self.failing_guards(session, applicant, rule, event, now)
+
+    def failing_guards(
+        self, session: Session, applicant: Applicant, rule: Rule, event: Event, now: datetime
+    ) -> list[str]:
+        """The guards of a rule that do not hold now (none: the rule may fire)."""
         situation = Situation(
             session=session,
             applicant=applicant,
@@ -70,7 +76,7 @@ class Engine:
             now=now,
             held_by=self.rules.workflow.held_by,
         )
-        return all(holds(guard, situation) for guard in rule.guards)
+        return [guard for guard in rule.guards if not holds(guard, situation)]
 
     def apply(
         self,
