@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +12,14 @@ from click.testing import CliRunner
 
 from mailflow.cli import cli
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def mailflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a subprocess, as a user would."""
+    """Run the real command in a subprocess, as a user would, from this checkout."""
     return subprocess.run(
         [sys.executable, "-m", "mailflow", *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         cwd=cwd,
         capture_output=True,
         text=True,
