@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mailflow.classify import (
     automatic_reply_reason,
+    body_text,
     bounced_addresses,
     find_applicant,
     is_bounce,
@@ -158,7 +159,9 @@ class Intake:
         applicant.email = applicant.email or recipient
         if applicant.email != earlier_address:
             applicant.address_bad = False
-        applicant.language = rules.workflow.language_for(applicant.mother_tongue, applicant.country)
+        applicant.language = rules.workflow.language_for(
+            applicant.mother_tongue, applicant.country, f"{mail.subject}\n{body_text(mail)}"
+        )
         event = Event(
             name="form_received",
             occasion=f"mail-{row.id}",

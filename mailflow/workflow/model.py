@@ -6,10 +6,12 @@ engine runs has been checked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+MAIL_WORDS_NEEDED = 2  # one shared word ("solicitud" in an English mail) proves nothing
 ENTERING = "entering"  # "10 days after entering": counted from when the state was entered
 
 Trigger = Literal["on", "on_entering", "at"]
@@ -52,6 +54,7 @@ class Rule:
 class LanguageChoice:
     mother_tongues: tuple[str, ...]
     countries: tuple[str, ...]
+    mail_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,20 @@ class Workflow:
     def time_rules(self) -> list[Rule]:
         return sorted((r for r in self.rules if r.at), key=lambda r: r.priority)
 
-    def language_for(self, mother_tongue: str | None, country: str | None) -> str:
-        """The language to write to someone in: by mother tongue first, then by country."""
+    def language_for(
+        self, mother_tongue: str | None, country: str | None, mail_text: str = ""
+    ) -> str:
+        """The language to write to someone in: by mother tongue, else by country, else
+        by the words of their mail (two of a language's mail_words), else the default."""
         tongue = (mother_tongue or "").strip().lower()
         for code, choice in self.languages.items():
             if tongue and tongue in (t.lower() for t in choice.mother_tongues):
                 return code
         for code, choice in self.languages.items():
             if country and country.upper() in choice.countries:
+                return code
+        words = set(re.findall(r"[\w'-]+", mail_text.lower()))
+        for code, choice in self.languages.items():
+            if len(words & {w.lower() for w in choice.mail_words}) >= MAIL_WORDS_NEEDED:
                 return code
         return self.default_language

@@ -45,7 +45,7 @@ RULE_KEYS = (
 )
 TOP_KEYS = ("initial", "places", "intake", "languages", "states", "rules")
 INTAKE_KEYS = ("fax_gateway", "withdrawal_words")
-LANGUAGE_KEYS = ("mother_tongues", "countries")
+LANGUAGE_KEYS = ("mother_tongues", "countries", "mail_words")
 
 
 def load_workflow(path: Path) -> Workflow:
@@ -96,8 +96,10 @@ class _Reader:
         languages = self.data.get("languages", {})
         for code, choice in languages.items():
             if isinstance(choice, dict):
-                line = self.lines.key(code, self.lines.table("languages"))
-                self.known_keys(choice, LANGUAGE_KEYS, line, f"[languages] {code}: ", at=line)
+                table = self.lines.table(f"languages.{code}")  # 1 when written inline
+                inline = self.lines.key(code, self.lines.table("languages")) if table == 1 else 0
+                where = f"[languages.{code}] "
+                self.known_keys(choice, LANGUAGE_KEYS, table, where, at=inline)
         rules = tuple(
             rule
             for index, entry in enumerate(self.data.get("rules", []))
@@ -122,6 +124,7 @@ class _Reader:
                 code: LanguageChoice(
                     mother_tongues=tuple(choice.get("mother_tongues", [])),
                     countries=tuple(choice.get("countries", [])),
+                    mail_words=tuple(choice.get("mail_words", [])),
                 )
                 for code, choice in languages.items()
                 if isinstance(choice, dict)

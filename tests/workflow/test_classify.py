@@ -147,3 +147,14 @@ def test_a_late_application_waits_for_a_person(flow: Mailflow, people, deliver) 
     assert applicant(flow, str(someone.written["email"])).state == "needs_review"
     assert "after the deadline" in reviews(flow)[0].reason
     assert [m.template for m in mails(flow)] == ["received"]
+
+
+def test_the_language_of_the_mail_when_the_form_does_not_tell(
+    flow: Mailflow, people, deliver
+) -> None:
+    someone = person(people(1)[0], mother_tongue="Kikuyu", country="Kenya")
+    body = "Bonjour Madame,\n\nVeuillez trouver ci-joint ma candidature.\n"
+    deliver(someone, body=body)
+    cycle(flow, "2009-06-01 09:00")
+    assert applicant(flow, str(someone.written["email"])).language == "fr"
+    assert mails(flow)[0].language == "fr"

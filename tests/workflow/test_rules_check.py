@@ -67,6 +67,12 @@ def test_the_shipped_files_are_clean(staff: Path) -> None:
             "[intake] unknown key 'fax_gatway'; write one of fax_gateway, withdrawal_words",
         ),
         (
+            'mail_words = ["estimado"',
+            'mail_word = ["estimado"',
+            "mail_word =",
+            "[languages.es] unknown key 'mail_word'; write one of mother_tongues, countries",
+        ),
+        (
             'repeat = "once per applicant"',
             'repeat = "once"',
             'repeat = "once"',
