@@ -9,7 +9,7 @@ from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow, table
 from mailflow.errors import MailflowError
 from mailflow.workflow.decisions import describe
-from mailflow.workflow.review import ReviewEntry, open_items, resolve
+from mailflow.workflow.review import RESOLVING_EVENTS, ReviewEntry, open_items, resolve
 
 
 @cli.group("review", invoke_without_command=True)
@@ -52,9 +52,17 @@ def _describe(entry: ReviewEntry) -> str:
     help="Correct a field: NAME=VALUE (repeatable); for a mail nobody's: email=ADDRESS.",
 )
 @click.option("--note", default="", help="What was decided, kept with the item.")
+@click.option(
+    "--as",
+    "event_name",
+    type=click.Choice(RESOLVING_EVENTS),
+    default="review_resolved",
+    show_default=True,
+    help="What the reviewed mail was, for the rules: e.g. a withdrawal in other words.",
+)
 @click.pass_context
 def resolve_command(
-    context: click.Context, item_id: int, values: tuple[str, ...], note: str
+    context: click.Context, item_id: int, values: tuple[str, ...], note: str, event_name: str
 ) -> None:
     """Close a review item, correcting fields first; the rules then act on the applicant."""
     pairs = {}
@@ -65,5 +73,5 @@ def resolve_command(
         pairs[name.strip()] = text.strip()
     flow = open_mailflow(context)
     with flow.database.transaction(writing=True) as session:
-        firings = resolve(session, flow.intake, item_id, pairs, note, now_of(context))
+        firings = resolve(session, flow.intake, item_id, pairs, note, now_of(context), event_name)
     click.echo(f"item {item_id} resolved" + (f"\n{describe(firings)}" if firings else ""))

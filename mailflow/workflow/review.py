@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,9 +18,13 @@ from sqlalchemy.orm import Session
 from mailflow.documents.normalize import Hints, normalize_email
 from mailflow.errors import MailflowError
 from mailflow.intake import FORM_COLUMNS, Intake
+from mailflow.message import parse_mail
 from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, ReviewItem
 from mailflow.workflow.engine import Firing
 from mailflow.workflow.events import Event
+
+# What a person may say a reviewed mail was; the staff decisions have their own commands.
+RESOLVING_EVENTS = ("review_resolved", "withdrawal")
 
 
 @dataclass(frozen=True)
@@ -74,13 +79,18 @@ def resolve(
     values: dict[str, str],
     note: str,
     now: datetime,
+    event_name: str = "review_resolved",
 ) -> list[Firing]:
     """Close an item; the rules then act on what the person decided.
 
-    For an applicant, ``values`` correct their fields and a ``review_resolved`` event
-    follows. For a mail nobody could be found for, ``email`` names the applicant's
-    address (a fax without one, say) and the mail is handled again as theirs.
+    For an applicant, ``values`` correct their fields and an event follows:
+    ``review_resolved``, or the one the person names (a mail read as a ``withdrawal``),
+    answered in the thread of the item's mail. For a mail nobody could be found for,
+    ``email`` names the applicant's address (a fax without one, say) and the mail is
+    handled again as theirs.
     """
+    if event_name not in RESOLVING_EVENTS:
+        raise MailflowError(f"event {event_name!r}; write one of {', '.join(RESOLVING_EVENTS)}")
     item = session.get(ReviewItem, item_id)
     if item is None or item.status != "open":
         raise MailflowError(f"no open review item {item_id}; see `mailflow review`")
@@ -91,10 +101,14 @@ def resolve(
     for name, text in values.items():
         setattr(applicant, name, _typed(name, text))
     changed = ", ".join(f"{k}={v}" for k, v in values.items())
+    mail = session.get(RawMail, item.raw_mail_id) if item.raw_mail_id else None
     event = Event(
-        name="review_resolved",
+        name=event_name,
         occasion=f"review-{item_id}",
         cause=f"review item {item_id} resolved" + (f" ({changed})" if changed else ""),
+        raw_mail_id=item.raw_mail_id,
+        reply_to=parse_mail(Path(mail.stored_path).read_bytes()) if mail else None,
+        reason=note,
     )
     return intake.engine.fire(session, applicant, event, now)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
-from workflow_helpers import applicant, cycle, mails, person
+from workflow_helpers import applicant, cycle, mails, person, plain_mail
 
 from mailflow.app import Mailflow
 from mailflow.cli import cli
@@ -137,3 +137,19 @@ def test_remind_fires_what_is_due_on_the_day_given(
     due = CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-08", "remind"])
     assert "remind incomplete: stays incomplete; mail incomplete_reminder" in due.output
     assert "1 mail(s) sent" in due.output
+
+
+def test_a_mail_a_person_reads_as_a_withdrawal(run, flow: Mailflow, people, deliver) -> None:
+    someone = people(1)[0]
+    address = str(someone.written["email"])
+    deliver(someone)
+    cycle(flow, "2009-06-01 09:00")
+    deliver(raw=plain_mail(address, "Change of plans", "My director needs me here in July."))
+    cycle(flow, "2009-06-02 09:00")
+    assert "neither a form nor a withdrawal" in run("review").output
+    result = run("review", "resolve", "1", "--as", "withdrawal", "--note", "read by S. Ouine")
+    assert result.exit_code == 0, result.output
+    assert "complete -> withdrawn" in result.output
+    assert applicant(flow, address).state == "withdrawn"
+    [withdrawal] = [m for m in mails(flow) if m.template == "withdrawal"]
+    assert withdrawal.in_reply_to is not None  # answered in the thread of their mail
