@@ -40,7 +40,7 @@ def check_staff_files(rules_dir: Path, templates_dir: Path) -> list[Problem]:
     for course in courses.values():
         for rule in workflow.rules:
             if rule.at and rule.at.date_name not in (*course.dates, ENTERING):
-                problems.append(Problem(rule.where, f"course {course.code} has no date for it"))
+                problems.append(Problem(rule.location, f"course {course.code} has no date for it"))
     if not courses:
         return problems
     problems += missing_templates(workflow, templates_dir)
@@ -56,7 +56,7 @@ def missing_templates(workflow: Workflow, templates_dir: Path) -> list[Problem]:
     existing = sorted({p.stem for p in template_files(templates_dir)})
     return [
         Problem(
-            rule.where,
+            rule.location,
             f"rule {rule.name!r}: template {action.value!r} does not exist; write "
             f"{templates_dir / FALLBACK_LANGUAGE / action.value}.txt "
             f"or name one of {', '.join(existing)}",

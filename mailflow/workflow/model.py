@@ -44,7 +44,18 @@ class Rule:
     priority: int
     repeat: str
     actions: tuple[Action, ...]
-    where: str
+    path: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        """``workflow.toml:12``: short enough for an applicant's history."""
+        return f"{self.path.name}:{self.line}"
+
+    @property
+    def location(self) -> str:
+        """The full path and line, for `rules check`."""
+        return f"{self.path}:{self.line}"
 
     def applies_in(self, state: str) -> bool:
         return not self.while_in or state in self.while_in

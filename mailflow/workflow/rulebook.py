@@ -109,7 +109,7 @@ class _Reader:
         for rule in rules:
             if rule.name in seen:
                 self.problems.append(
-                    Problem(rule.where, f"rule name {rule.name!r} is used twice; rename one")
+                    Problem(rule.location, f"rule name {rule.name!r} is used twice; rename one")
                 )
             seen.add(rule.name)
         return Workflow(
@@ -219,7 +219,8 @@ class _Reader:
             priority=int(entry.get("priority", 100)),
             repeat=repeat,
             actions=self.actions(entry.get("actions", []), start, name),
-            where=f"{self.path.name}:{start}",
+            path=self.path,
+            line=start,
         )
 
     def time(self, text: object, line: int, name: str) -> TimeSpec | None:

@@ -96,7 +96,7 @@ def test_a_missing_template_is_named_at_its_rule(staff: Path) -> None:
     rule_line = line_of(workflow, '[[rules]]\nname = "tell rejected"')
     found = problems(staff)
     assert any(
-        p.startswith(f"workflow.toml:{rule_line}: ")
+        p.startswith(f"{workflow}:{rule_line}: ")
         and "template 'rejected' does not exist" in p
         and "rejection" in p
         for p in found
