@@ -162,10 +162,13 @@ class Engine:
             return self.promote(session, applicant, action.value, occasion, now, depth)
         elif action.kind == "notify_staff":
             self.send(session, applicant, action.value, event, occasion, firing, staff=True)
-        elif applicant.address_bad or not applicant.email:
-            firing.notes.append(f"{action.value} not sent: no working address")
-        else:
-            self.send(session, applicant, action.value, event, occasion, firing, staff=False)
+        elif action.kind == "send":
+            if applicant.address_bad or not applicant.email:
+                firing.notes.append(f"{action.value} not sent: no working address")
+            else:
+                self.send(session, applicant, action.value, event, occasion, firing, staff=False)
+        else:  # the rulebook accepts only the actions above
+            raise RulesError(f"{firing.rule.where}: unknown action {action.kind!r}")
         return []
 
     def send(
