@@ -7,8 +7,6 @@ from email.utils import parseaddr
 
 from mailflow.connect.exchange import ExchangeConnection
 from mailflow.connect.graph import GraphClient
-from mailflow.course import load_courses
-from mailflow.documents.formspec import load_form_specs
 from mailflow.intake import Intake
 from mailflow.ledger import RawMailStore
 from mailflow.mailsettings import (
@@ -37,35 +35,53 @@ from mailflow.transports.exchange import ExchangeTransport
 from mailflow.transports.folder import FolderTransport
 from mailflow.transports.graph import GraphTransport
 from mailflow.transports.smtp import SmtpTransport
+from mailflow.workflow.engine import Engine
+from mailflow.workflow.keeper import RuleKeeper
+from mailflow.workflow.ruleset import RuleSet
 from mailflow.worklock import WorkerLock
 
 
 @dataclass
 class Mailflow:
-    """Everything one worker needs, built once from the settings."""
+    """Everything one worker needs, built once from the settings.
+
+    The rule-dependent parts (rules, outbox, engine, intake) are rebuilt by
+    ``reload_rules`` so the worker picks up staff edits without a restart.
+    """
 
     settings: Settings
     database: Database
     source: MailSource
     transport: Transport
     store: RawMailStore
-    intake: Intake
+    keeper: RuleKeeper
+    rules: RuleSet
     outbox: Outbox
+    engine: Engine
+    intake: Intake
     lock: WorkerLock
+
+    def reload_rules(self) -> None:
+        """Take the staff files if they are clean, else keep the last good rule set."""
+        rules = self.keeper.current()
+        if rules is not self.rules:  # unchanged files keep the parts built on them
+            self.rules = rules
+            self.outbox, self.engine, self.intake = _wire(self.settings, rules)
+
+
+def _wire(settings: Settings, rules: RuleSet) -> tuple[Outbox, Engine, Intake]:
+    outbox = Outbox(MailTemplates(rules.templates_dir), Sender(settings.transport.sender))
+    engine = Engine(rules, outbox)
+    own_address = parseaddr(settings.transport.sender)[1].lower()
+    return outbox, engine, Intake(engine=engine, own_addresses=frozenset({own_address}))
 
 
 def build(settings: Settings) -> Mailflow:
     rules_dir = settings.staff_files.rules or shipped("rules")
     templates_dir = settings.staff_files.templates or shipped("templates")
-    sender = Sender(settings.transport.sender)
-    outbox = Outbox(MailTemplates(templates_dir), sender)
-    own_address = parseaddr(settings.transport.sender)[1].lower()
-    intake = Intake(
-        forms=load_form_specs(rules_dir),
-        courses=load_courses(rules_dir),
-        outbox=outbox,
-        own_addresses=frozenset({own_address}),
-    )
+    keeper = RuleKeeper(rules_dir, templates_dir, settings.storage.database.parent / "rules-cache")
+    rules = keeper.current()
+    outbox, engine, intake = _wire(settings, rules)
     database = Database.open_sqlite(settings.storage.database)
     links = Links(
         graph=GraphClient(settings.graph) if settings.graph else None,
@@ -77,8 +93,11 @@ def build(settings: Settings) -> Mailflow:
         source=make_source(settings, database, links),
         transport=make_transport(settings, links),
         store=RawMailStore(settings.storage.raw_mail_dir),
-        intake=intake,
+        keeper=keeper,
+        rules=rules,
         outbox=outbox,
+        engine=engine,
+        intake=intake,
         lock=WorkerLock(settings.storage.database.with_suffix(".lock")),
     )
 

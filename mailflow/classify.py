@@ -1,12 +1,19 @@
-"""What kind of mail this is, before anything is answered.
+"""What kind of mail this is and whom it is about, before anything is answered.
 
 Automatic replies, bounces and list traffic are never answered (RFC 3834): answering
-them is how mail loops start.
+them is how mail loops start. A bounce still tells us something: the address is bad.
 """
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailflow.message import ParsedMail
+from mailflow.storage.models import Applicant, OutboxMail
+from mailflow.workflow.context import TO_APPLICANT, find_reference
 
 _ROBOT_LOCALPARTS = ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply")
 
@@ -33,4 +40,83 @@ def automatic_reply_reason(mail: ParsedMail, own_addresses: frozenset[str]) -> s
         return f"sent by {sender}"
     if sender in own_addresses:
         return "sent by mailflow itself"
+    return None
+
+
+def is_bounce(mail: ParsedMail) -> bool:
+    """A delivery failure report (as opposed to an out-of-office or list mail)."""
+    if mail.headers.get_content_type() == "multipart/report":
+        return True
+    sender = (mail.sender or "").split("@")[0]
+    return sender in ("mailer-daemon", "postmaster")
+
+
+_FAILED_RECIPIENT = re.compile(
+    r"^(?:Final|Original)-Recipient:\s*rfc822;\s*<?([^\s<>]+@[^\s<>]+)>?", re.I | re.M
+)
+
+
+_ANY_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def bounced_addresses(raw: bytes) -> list[str]:
+    """The addresses a delivery report says could not be reached.
+
+    A standard report (RFC 3464) names them; an informal one only quotes them in its
+    text, so then every address in it is a candidate (the caller keeps the known ones).
+    """
+    text = raw.decode("utf-8", errors="replace")
+    found = _FAILED_RECIPIENT.findall(text) or _ANY_ADDRESS.findall(text)
+    return sorted({address.lower() for address in found})
+
+
+def body_text(mail: ParsedMail) -> str:
+    """The mail's own text (plain part preferred), empty when it has none."""
+    part = mail.headers.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        return str(part.get_content())
+    except (LookupError, ValueError):  # an unknown charset: the words cannot be read
+        return ""
+
+
+def says_withdrawal(mail: ParsedMail, words: tuple[str, ...]) -> bool:
+    """Whether the subject or text says one of the withdrawal phrases of the workflow file."""
+    text = f"{mail.subject}\n{body_text(mail)}".lower()
+    return any(word in text for word in words)
+
+
+def find_applicant(
+    session: Session, mail: ParsedMail, course: str | None = None, by_sender: bool = True
+) -> Applicant | None:
+    """The applicant a mail is about: by our thread, a reference in the subject, or sender.
+
+    Thread headers are the surest (they name a mail we sent), then the reference our
+    subjects carry, then the sender's address (not used for faxes, whose sender is the
+    gateway).
+    """
+    ours = [mail.in_reply_to, *mail.references]
+    thread_ids = [m for m in ours if m]
+    if thread_ids:
+        applicant_id = session.scalar(
+            select(OutboxMail.applicant_id)
+            .where(
+                OutboxMail.message_id.in_(thread_ids),
+                OutboxMail.idempotency_key.startswith(f"{TO_APPLICANT}:"),  # not staff notices
+            )
+            .limit(1)
+        )
+        if applicant_id is not None:
+            return session.get(Applicant, applicant_id)
+    found = find_reference(mail.subject)
+    if found:
+        applicant = session.get(Applicant, found[1])
+        if applicant is not None and applicant.course == found[0]:
+            return applicant
+    if by_sender and mail.sender:
+        query = select(Applicant).where(Applicant.email == mail.sender)
+        if course:
+            query = query.where(Applicant.course == course)
+        return session.scalars(query.order_by(Applicant.id.desc())).first()
     return None

@@ -42,6 +42,8 @@ class Course(_Facts):
     end: date
     timezone: str
     application_deadline: date
+    payment_deadline: date
+    arrival: date
     capacity: int
     cost_sharing_places: int
     languages: tuple[str, ...]
@@ -56,6 +58,17 @@ class Course(_Facts):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (write e.g. 'Europe/Rome')") from None
         return value
+
+    @property
+    def dates(self) -> dict[str, date]:
+        """The dates a workflow rule may count from, by the name it uses for them."""
+        return {
+            "application_deadline": self.application_deadline,
+            "payment_deadline": self.payment_deadline,
+            "arrival": self.arrival,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 def load_courses(rules_dir: Path) -> dict[str, Course]:

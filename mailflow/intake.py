@@ -1,91 +1,236 @@
-"""Handling one recorded mail: classify it, read its form, update the applicant, answer.
+"""Handling one recorded mail: classify it, read its form, turn it into a workflow event.
 
-Everything here happens in the caller's transaction, so the ledger status, the
-applicant, its history and the outbox rows it queues are committed together or not
-at all. What cannot be handled is left in the ledger with status ``review`` and why.
+Intake decides what a mail is and whom it is about; what happens next is for the rules
+(workflow/engine.py). Everything happens in the caller's transaction, so the ledger
+status, the applicant, its history and the outbox rows are committed together or not at
+all. What cannot be handled is left in the ledger with status ``review`` and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailflow.classify import automatic_reply_reason
+from mailflow.classify import (
+    automatic_reply_reason,
+    body_text,
+    bounced_addresses,
+    find_applicant,
+    is_bounce,
+    says_withdrawal,
+)
 from mailflow.course import Course
-from mailflow.documents.formspec import FormSpec
 from mailflow.documents.reader import Document, applications, looks_like_document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.errors import DocumentError
 from mailflow.message import ParsedMail, parse_mail
-from mailflow.outbox import Outbox
-from mailflow.storage.models import Applicant, FormReadingRecord, RawMail, StateChange
+from mailflow.storage.models import (
+    Applicant,
+    FormReadingRecord,
+    RawMail,
+    ReviewItem,
+    StateChange,
+)
+from mailflow.workflow.engine import Engine, Firing
+from mailflow.workflow.events import Event
 
 DATE_FIELDS = ("date_of_birth", "date_signed")
+_NOT_FROM_FORM = ("id", "course", "state", "language", "created_at", "updated_at")
+_WORKFLOW_COLUMNS = ("cost_sharing", "address_bad")
+FORM_COLUMNS = tuple(
+    column.name
+    for column in Applicant.__table__.columns
+    if column.name not in _NOT_FROM_FORM + _WORKFLOW_COLUMNS
+)
 
 
 @dataclass(frozen=True)
 class Intake:
-    """What handling a mail needs: the forms, the courses, and the outbox."""
+    """What handling a mail needs: the rule set (through the engine) and our addresses."""
 
-    forms: Mapping[str, FormSpec]
-    courses: Mapping[str, Course]
-    outbox: Outbox
+    engine: Engine
     own_addresses: frozenset[str]
 
-    def handle(self, session: Session, row: RawMail) -> None:
-        """Decide the fate of one ledger row; sets its status and reason."""
-        mail = parse_mail(Path(row.stored_path).read_bytes())
+    def handle(
+        self, session: Session, row: RawMail, now: datetime, sender: str | None = None
+    ) -> list[Firing]:
+        """Decide the fate of one ledger row; sets its status and reason.
+
+        ``sender`` is the applicant's address when a person gives it (a fax without an
+        address on the form): the mail is then handled as if it came from there.
+        """
+        raw = Path(row.stored_path).read_bytes()
+        mail = parse_mail(raw)
         robot = automatic_reply_reason(mail, self.own_addresses)
         if robot:
-            row.status, row.reason = "ignored", f"automatic mail, not answered ({robot})"
-            return
+            return self._automatic(session, row, raw, mail, robot, now)
+        if sender:
+            mail = replace(mail, sender=sender.lower())
+        fax_gateway = self.engine.rules.workflow.fax_gateway
+        fax = bool(fax_gateway) and mail.sender == fax_gateway
         found = self._find_form(mail)
-        if isinstance(found, str):
-            row.status, row.reason = "review", found
-            return
-        attachment_name, reading = found
-        spec = self.forms[reading.form_id]
-        course = self.courses.get(spec.course)
-        if course is None:
-            row.status, row.reason = (
-                "review",
-                f"form {spec.form_id} names unknown course {spec.course}",
+        if not isinstance(found, str):
+            return self._application(session, row, mail, found[0], found[1], fax, now)
+        applicant = find_applicant(session, mail, by_sender=not fax)
+        if applicant is None:
+            put_in_review(session, row, found, now)
+            return []
+        withdrawal = says_withdrawal(mail, self.engine.rules.workflow.withdrawal_words)
+        event = Event(
+            name="withdrawal" if withdrawal else "unclear_mail",
+            occasion=f"mail-{row.id}",
+            cause=f"{'withdrawal' if withdrawal else 'mail without a form'} (mail {_name(row)})",
+            raw_mail_id=row.id,
+            reply_to=mail,
+        )
+        return self._fire(session, row, applicant, event, now)
+
+    def _automatic(
+        self,
+        session: Session,
+        row: RawMail,
+        raw: bytes,
+        mail: ParsedMail,
+        robot: str,
+        now: datetime,
+    ) -> list[Firing]:
+        """Never answered; a bounce marks the addresses it names as bad."""
+        row.status, row.reason = "ignored", f"automatic mail, not answered ({robot})"
+        if not is_bounce(mail):
+            return []
+        firings: list[Firing] = []
+        addresses = bounced_addresses(raw)
+        bounced = session.scalars(select(Applicant).where(Applicant.email.in_(addresses))).all()
+        for applicant in bounced:
+            applicant.address_bad = True
+            event = Event(
+                name="address_bounced",
+                occasion=f"mail-{row.id}",
+                cause=f"mail to {applicant.email} bounced (mail {_name(row)})",
+                raw_mail_id=row.id,
             )
-            return
-        recipient = _address_of(reading) or mail.sender
+            firings += self.engine.fire(session, applicant, event, now)
+            row.applicant_id = applicant.id
+        if bounced:
+            row.reason = f"bounce: marked {', '.join(a.email or '' for a in bounced)} as bad"
+        return firings
+
+    def _application(
+        self,
+        session: Session,
+        row: RawMail,
+        mail: ParsedMail,
+        document: str,
+        reading: FormReading,
+        fax: bool,
+        now: datetime,
+    ) -> list[Firing]:
+        rules = self.engine.rules
+        spec = rules.forms[reading.form_id]
+        course = rules.courses.get(spec.course)
+        if course is None:
+            put_in_review(session, row, f"form {spec.form_id} names an unknown course", now)
+            return []
+        on_form = reading.values().get("email")
+        recipient = str(on_form) if on_form else (None if fax else mail.sender)
         if not recipient:
-            row.status, row.reason = "review", "no e-mail address on the form or the mail"
-            return
-        applicant = self._applicant_for(session, course, recipient, reading, row)
+            why = "fax without an e-mail address on the form" if fax else "no e-mail address"
+            put_in_review(session, row, why, now)
+            return []
+        applicant = self._applicant_for(session, course, recipient, reading, mail, fax, row, now)
         session.add(
             FormReadingRecord(
                 applicant=applicant,
                 raw_mail_id=row.id,
-                attachment=attachment_name,
+                attachment=document,
                 form_id=reading.form_id,
                 channel=reading.channel,
                 fields=reading.to_json()["fields"],
                 problems=reading.problems,
+                read_at=now,
             )
         )
-        self.outbox.queue(
-            session,
-            key=f"applicant:{applicant.id}:acknowledgement:application",
-            template="acknowledgement",
-            language=applicant.language,
-            recipient=recipient,
-            context=mail_context(applicant, course),
-            applicant_id=applicant.id,
+        earlier_address = applicant.email
+        apply_values(applicant, reading)
+        applicant.email = applicant.email or recipient
+        if applicant.email != earlier_address:
+            applicant.address_bad = False
+        applicant.language = rules.workflow.language_for(
+            applicant.mother_tongue, applicant.country, f"{mail.subject}\n{body_text(mail)}"
+        )
+        event = Event(
+            name="form_received",
+            occasion=f"mail-{row.id}",
+            cause=f"form read from {document} ({reading.channel}, mail {_name(row)})",
+            fields_in_doubt=tuple(reading.needing_review()),
+            raw_mail_id=row.id,
             reply_to=mail,
         )
+        return self._fire(session, row, applicant, event, now)
+
+    def _applicant_for(
+        self,
+        session: Session,
+        course: Course,
+        email: str,
+        reading: FormReading,
+        mail: ParsedMail,
+        fax: bool,
+        row: RawMail,
+        now: datetime,
+    ) -> Applicant:
+        """The applicant a form belongs to, else a new one.
+
+        The same address in the same course is the same person. A form sent in our
+        thread (or naming our reference) from another address belongs to that applicant
+        only if it names the same person: a colleague's form forwarded by an applicant
+        is a new application, not a change of address.
+        """
+        applicant = session.scalar(
+            select(Applicant).where(Applicant.course == course.code, Applicant.email == email)
+        )
+        if applicant is None:
+            threaded = find_applicant(session, mail, course.code, by_sender=False)
+            if threaded is not None and _same_person(threaded, reading, course):
+                applicant = threaded
+        if applicant is None:
+            applicant = Applicant(
+                course=course.code, state=self.engine.rules.workflow.initial, email=email
+            )
+            session.add(applicant)
+            session.flush()
+            from_state, cause = None, "application form received"
+        else:
+            from_state, cause = applicant.state, "a newer form replaces the earlier one"
+        session.add(
+            StateChange(
+                applicant_id=applicant.id,
+                at=now,
+                from_state=from_state,
+                to_state=applicant.state,
+                event="form_received",
+                cause=f"{cause} ({'fax' if fax else 'mail'} {_name(row)})",
+                raw_mail_id=row.id,
+            )
+        )
+        return applicant
+
+    def _fire(
+        self, session: Session, row: RawMail, applicant: Applicant, event: Event, now: datetime
+    ) -> list[Firing]:
         row.applicant_id = applicant.id
-        row.status, row.reason = "processed", f"application form read ({reading.channel})"
+        firings = self.engine.fire(session, applicant, event, now)
+        if not firings:
+            why = f"{event.name}: no rule answers it in state {applicant.state}"
+            put_in_review(session, row, why, now)
+        else:
+            row.status = "review" if any(f.needs_person for f in firings) else "processed"
+            row.reason = f"{event.name}: {', '.join(f.rule.name for f in firings)}"
+        return firings
 
     def _find_form(self, mail: ParsedMail) -> tuple[str, FormReading] | str:
         """The first attachment(s) holding a known form, named, or why there is none.
@@ -102,7 +247,7 @@ class Intake:
         for group in applications(documents):
             name = ", ".join(document.name for document in group)
             try:
-                reading = read_form(group, self.forms)
+                reading = read_form(group, self.engine.rules.forms)
             except DocumentError as exc:
                 problems.append(str(exc))
                 continue
@@ -113,54 +258,33 @@ class Intake:
             return "no application form attached"
         return "; ".join(problems)
 
-    def _applicant_for(
-        self, session: Session, course: Course, email: str, reading: FormReading, row: RawMail
-    ) -> Applicant:
-        """The applicant this form belongs to, created or updated with its values."""
-        applicant = session.scalar(
-            select(Applicant).where(Applicant.course == course.code, Applicant.email == email)
-        )
-        if applicant is None:
-            applicant = Applicant(course=course.code, state="received", email=email)
-            session.add(applicant)
-            event, cause, from_state = "form received", "application form received", None
-        else:
-            event, cause, from_state = (
-                "form received",
-                "a newer form replaces the earlier one",
-                applicant.state,
-            )
-        apply_values(applicant, reading)
-        session.flush()
-        session.add(
-            StateChange(
-                applicant_id=applicant.id,
-                from_state=from_state,
-                to_state=applicant.state,
-                event=event,
-                cause=f"{cause} (mail {row.message_id or row.uid})",
-                raw_mail_id=row.id,
-            )
-        )
-        return applicant
+
+def put_in_review(session: Session, row: RawMail, reason: str, now: datetime) -> None:
+    """Leave a mail for a person: its ledger status says so, and `mailflow review` lists it."""
+    row.status, row.reason = "review", reason
+    session.add(
+        ReviewItem(applicant_id=row.applicant_id, raw_mail_id=row.id, reason=reason, created_at=now)
+    )
 
 
-def _address_of(reading: FormReading) -> str | None:
-    value = reading.values().get("email")
-    return str(value) if value else None
+def _same_person(applicant: Applicant, reading: FormReading, course: Course) -> bool:
+    """Whether a form names this applicant (by family name, when both give one)."""
+    if applicant.course != course.code:
+        return False
+    written = reading.values().get("family_name")
+    if not written or not applicant.family_name:
+        return True
+    return str(written).casefold() == applicant.family_name.casefold()
+
+
+def _name(row: RawMail) -> str:
+    return row.message_id or f"#{row.id}"
 
 
 def apply_values(applicant: Applicant, reading: FormReading) -> None:
-    """Copy the values read with confidence onto the applicant's columns."""
-    for name, value in reading.values().items():
-        if not hasattr(Applicant, name):
-            continue
-        if name in DATE_FIELDS and isinstance(value, str):
-            setattr(applicant, name, date.fromisoformat(value))
-        else:
-            setattr(applicant, name, value)
-
-
-def mail_context(applicant: Applicant, course: Course) -> dict[str, Any]:
-    """What a template may use: the applicant and the course facts."""
-    return {"applicant": applicant, "course": course}
+    """The newer form wins: every form column takes the value read with confidence, or none."""
+    values = reading.values()
+    for name in FORM_COLUMNS:
+        value = values.get(name)
+        is_date = name in DATE_FIELDS and isinstance(value, str)
+        setattr(applicant, name, date.fromisoformat(str(value)) if is_date else value)

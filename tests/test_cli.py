@@ -46,7 +46,7 @@ def test_run_applicants_and_show(workdir: Path, people, deliver) -> None:
     runner = CliRunner()
     config = ["--config", str(workdir / "mailflow.toml")]
 
-    ran = runner.invoke(cli, [*config, "run", "--once"])
+    ran = runner.invoke(cli, [*config, "--now", "2009-06-01 09:30", "run", "--once"])
     assert ran.exit_code == 0 and "1 new mail(s): 1 processed; 1 mail(s) sent" in ran.output
 
     listed = runner.invoke(cli, [*config, "applicants", "--json"])
@@ -55,13 +55,13 @@ def test_run_applicants_and_show(workdir: Path, people, deliver) -> None:
         "id": 1,
         "name": row["name"],
         "email": person.truth["email"],
-        "state": "received",
+        "state": "complete",
         "course": "A901357",
     }
     assert person.written["first_names"] in row["name"]
 
     table = runner.invoke(cli, [*config, "applicants"])
-    assert str(person.truth["email"]) in table.output and "received" in table.output
+    assert str(person.truth["email"]) in table.output and "complete" in table.output
 
     shown = runner.invoke(cli, [*config, "show", "1"])
     assert shown.exit_code == 0

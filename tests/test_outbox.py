@@ -11,11 +11,12 @@ from mailflow.cycle import run_cycle
 from mailflow.outbox import Outbox, Sender
 from mailflow.storage.models import Applicant, OutboxMail
 from mailflow.templating import MailTemplates
+from mailflow.workflow.context import mail_context
 
 
 def queue_one(flow: Mailflow, key: str = "k1", context: dict | None = None) -> int | None:
     with flow.database.transaction() as session:
-        course = next(iter(flow.intake.courses.values()))
+        course = next(iter(flow.rules.courses.values()))
         applicant = Applicant(
             course=course.code,
             state="received",
@@ -31,7 +32,7 @@ def queue_one(flow: Mailflow, key: str = "k1", context: dict | None = None) -> i
             template="acknowledgement",
             language="en",
             recipient="x@example.org",
-            context=context or {"applicant": applicant, "course": course},
+            context=context or mail_context(applicant, course, flow.rules.form_for(course.code)),
             applicant_id=applicant.id,
         )
         return row.id if row else None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from mailflow.cli.clock import NOW_KEY
 from mailflow.errors import MailflowError
 from mailflow.settings import DEFAULT_CONFIG
 
@@ -22,9 +24,15 @@ from mailflow.settings import DEFAULT_CONFIG
     help="Settings file.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]),
+    help="Act as if it were this time (UTC): to rehearse a replay or a reminder day.",
+)
 @click.pass_context
-def cli(context: click.Context, config_path: Path, verbose: bool) -> None:
+def cli(context: click.Context, config_path: Path, verbose: bool, now: datetime | None) -> None:
     """mailflow: runs the application mailbox of a training course."""
+    context.meta[NOW_KEY] = now
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -49,7 +57,20 @@ from mailflow.cli import (  # noqa: E402  (commands register themselves)
     applicants,
     connection,
     forms,
+    review,
+    rules,
+    staff,
     worker,
 )
 
-__all__ = ["applicants", "cli", "connection", "forms", "main", "worker"]
+__all__ = [
+    "applicants",
+    "cli",
+    "connection",
+    "forms",
+    "main",
+    "review",
+    "rules",
+    "staff",
+    "worker",
+]

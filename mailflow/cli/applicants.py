@@ -12,13 +12,8 @@ from sqlalchemy.orm import Session
 from mailflow.cli import cli
 from mailflow.cli.common import open_mailflow, table
 from mailflow.errors import MailflowError
+from mailflow.intake import FORM_COLUMNS
 from mailflow.storage.models import Applicant, OutboxMail
-
-FORM_COLUMNS = tuple(
-    column.name
-    for column in Applicant.__table__.columns
-    if column.name not in ("id", "course", "state", "language", "created_at", "updated_at")
-)
 
 
 def applicant_summaries(session: Session) -> list[dict[str, object]]:
@@ -58,7 +53,12 @@ def show_command(context: click.Context, applicant_id: int) -> None:
         if applicant is None:
             raise MailflowError(f"no applicant with id {applicant_id}; see `mailflow applicants`")
         click.echo(f"Applicant {applicant.id}: {applicant.display_name} <{applicant.email}>")
-        click.echo(f"Course {applicant.course}, state {applicant.state}\n")
+        flags = [f"language {applicant.language}"]
+        if applicant.cost_sharing:
+            flags.append(f"cost-sharing {applicant.cost_sharing}")
+        if applicant.address_bad:
+            flags.append("mail to this address bounced")
+        click.echo(f"Course {applicant.course}, state {applicant.state}, {', '.join(flags)}\n")
         click.echo(
             table(
                 ["field", "value"],

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from mailflow.app import Mailflow, build
 from mailflow.cli import cli
 from mailflow.cli.applicants import applicant_summaries, applicants_table
+from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow, table
 from mailflow.cycle import CycleReport, run_cycle
 from mailflow.demo import make_demo
+from mailflow.samplegen.mails import SENT_AT
 from mailflow.settings import load_settings
 from mailflow.storage.models import OutboxMail
 
@@ -29,7 +31,7 @@ def run_command(context: click.Context, once: bool) -> None:
     """Poll the mailbox, handle new mail, send what is queued."""
     flow = open_mailflow(context)
     if once:
-        click.echo(describe_cycle(run_cycle(flow)))
+        click.echo(describe_cycle(run_cycle(flow, now_of(context))))
         return
     scheduler = BlockingScheduler()
     scheduler.add_job(
@@ -55,6 +57,7 @@ def describe_cycle(report: CycleReport) -> str:
     return (
         f"{report.received} new mail(s){': ' + statuses if statuses else ''}; "
         f"{len(report.sent)} mail(s) sent{problems}"
+        + (f"; {len(report.reminders)} time rule(s) fired" if report.reminders else "")
     )
 
 
@@ -72,7 +75,8 @@ def demo_command(folder: Path, count: int) -> None:
     """Make a demo mailbox of generated applications and run one cycle on it."""
     settings_path = make_demo(folder, count)
     flow = build(load_settings(settings_path))
-    report = run_cycle(flow)
+    # The generated mails apply to the seeded 2009 course: run when they were sent.
+    report = run_cycle(flow, SENT_AT.replace(tzinfo=None))
     click.echo(f"Cycle: {describe_cycle(report)}\n")
     print_overview(flow)
     click.echo(

@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+# When generated mails are sent: within the seeded course's application period.
+SENT_AT = datetime(2009, 6, 1, 9, 30, tzinfo=UTC)
+
 
 def application_mail(
     sender: str,
@@ -25,7 +28,7 @@ def application_mail(
     message["From"] = f"{sender_name} <{sender}>" if sender_name else sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime(2009, 6, 1, 9, 30, tzinfo=UTC))
+    message["Date"] = format_datetime(SENT_AT)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     for name, value in (headers or {}).items():
         message[name] = value

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -40,10 +40,27 @@ class Database:
             command.upgrade(config, "head")
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
+    def transaction(self, writing: bool = False) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back on any error.
+
+        ``writing`` takes SQLite's write lock at once (BEGIN IMMEDIATE). A transaction
+        that reads first and writes later fails outright ("database is locked") if
+        another process wrote in between; one that starts as a writer waits its turn.
+        """
         with self._sessions.begin() as session:
+            if writing and self.engine.dialect.name == "sqlite":
+                session.execute(text("BEGIN IMMEDIATE"))
             yield session
+
+    @contextmanager
+    def scratch(self) -> Iterator[Session]:
+        """A unit of work that is always rolled back: for replaying without effects."""
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

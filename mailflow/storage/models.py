@@ -89,6 +89,9 @@ class Applicant(Base):
     expectations: Mapped[str | None] = mapped_column(Text)
     date_signed: Mapped[date | None]
 
+    cost_sharing: Mapped[str | None] = mapped_column(String(20))
+    address_bad: Mapped[bool] = mapped_column(default=False)
+
     history: Mapped[list[StateChange]] = relationship(
         back_populates="applicant", order_by="StateChange.id"
     )
@@ -160,6 +163,41 @@ class OutboxMail(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class RuleFiring(Base):
+    """That a rule fired for an applicant on an occasion; unique, so it never fires twice.
+
+    The occasion is the mail, staff command or date that triggered it, or ``once`` for a
+    rule that fires at most once per applicant.
+    """
+
+    __tablename__ = "rule_firing"
+    __table_args__ = (
+        UniqueConstraint("applicant_id", "rule", "occasion", name="uq_rule_firing_occasion"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    occasion: Mapped[str] = mapped_column(String(300))
+    event: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewItem(Base):
+    """Something a person must look at: a doubtful form, an unclear mail, a bounce."""
+
+    __tablename__ = "review_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicant.id"), index=True)
+    raw_mail_id: Mapped[int | None] = mapped_column(ForeignKey("raw_mail.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
 
 
 class MailboxSyncState(Base):

@@ -86,9 +86,9 @@ def test_server_restart_in_the_middle_of_a_fetch(
     calls = []
 
     class RestartAfterFirstMail:
-        def handle(self, session, row):  # type: ignore[no-untyped-def]
+        def handle(self, session, row, now):  # type: ignore[no-untyped-def]
             calls.append(row.subject)
-            handle(session, row)
+            handle(session, row, now)
             if len(calls) == 1:
                 dovecot.restart()
 

@@ -1,0 +1,1 @@
+"""The workflow staff steer: rule files loaded, checked and run on applicants."""
