@@ -86,8 +86,7 @@ def test_ocr_channels_are_right_or_ask_for_review(specs, channel: str) -> None:
 
 
 def test_hand_filled_form_never_passes_off_a_guess(specs) -> None:
-    if not paper.hand_font_available():
-        pytest.skip("no script font (apt install fonts-dancingscript)")
+    """Needs Debian's fonts-dancingscript, which the test command installs."""
     rng = random.Random(5)
     person = make_person(rng, 1)
     data = paper.hand_faxed(specs["A901357"], person.written, rng)
