@@ -70,7 +70,11 @@ class Mailflow:
 
 
 def _wire(settings: Settings, rules: RuleSet) -> tuple[Outbox, Engine, Intake]:
-    outbox = Outbox(MailTemplates(rules.templates_dir), Sender(settings.transport.sender))
+    outbox = Outbox(
+        MailTemplates(rules.templates_dir),
+        Sender(settings.transport.sender),
+        settings.outbox.daily_cap_per_address,
+    )
     engine = Engine(rules, outbox)
     own_address = parseaddr(settings.transport.sender)[1].lower()
     return outbox, engine, Intake(engine=engine, own_addresses=frozenset({own_address}))

@@ -4,19 +4,22 @@ A mail is rendered when it is queued, inside the same transaction as the state c
 under an idempotency key (applicant, template, occasion) the database keeps unique.
 Sending marks the row ``sending`` and commits before handing it to the transport; a
 row found still ``sending`` later (a crash mid-send) is never sent again by itself.
+Past a daily cap of mails to one address, the rest wait in the queue for the next day:
+whatever loop a rule or a correspondent's robot may start, it cannot flood anyone.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailflow.errors import MailflowError
@@ -25,6 +28,8 @@ from mailflow.storage.db import Database
 from mailflow.storage.models import OutboxMail, utcnow
 from mailflow.templating import MailTemplates
 from mailflow.transports import Transport
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,10 @@ class Sender:
 
 
 class Outbox:
-    def __init__(self, templates: MailTemplates, sender: Sender) -> None:
+    def __init__(self, templates: MailTemplates, sender: Sender, daily_cap: int = 5) -> None:
         self.templates = templates
         self.sender = sender
+        self.daily_cap = daily_cap
 
     def queue(
         self,
@@ -86,7 +92,7 @@ class Outbox:
         for mail_id in ids:
             with database.transaction() as session:
                 row = session.get_one(OutboxMail, mail_id)
-                if row.status != "queued":
+                if row.status != "queued" or self._over_daily_cap(session, row):
                     continue
                 row.status = "sending"
                 message = self.build_message(row)
@@ -102,6 +108,25 @@ class Outbox:
                 done.status, done.sent_at = "sent", utcnow()
                 sent.append(done)
         return sent
+
+    def _over_daily_cap(self, session: Session, row: OutboxMail) -> bool:
+        """Whether the address already had its day's share; the mail then waits."""
+        sent_today = session.scalar(
+            select(func.count()).where(
+                OutboxMail.recipient == row.recipient,
+                OutboxMail.status == "sent",
+                OutboxMail.sent_at >= utcnow() - timedelta(days=1),
+            )
+        )
+        if (sent_today or 0) < self.daily_cap:
+            return False
+        log.warning(
+            "mail %s to %s waits: %d mails sent there in a day (cap)",
+            row.id,
+            row.recipient,
+            sent_today,
+        )
+        return True
 
     def build_message(self, row: OutboxMail) -> EmailMessage:
         """The finished mail; every header value is ours or a validated address."""

@@ -50,12 +50,19 @@ class WorkerSettings(Section):
     poll_seconds: int = Field(default=300, ge=10)
 
 
+class OutboxSettings(Section):
+    """The last guard against a mail loop: a cap on mails to one address a day."""
+
+    daily_cap_per_address: int = Field(default=5, ge=1)
+
+
 class Settings(Section):
     """Everything mailflow reads from its settings file."""
 
     storage: StorageSettings
     staff_files: StaffFilesSettings = StaffFilesSettings()
     worker: WorkerSettings = WorkerSettings()
+    outbox: OutboxSettings = OutboxSettings()
     mailbox: MailboxSettings
     transport: TransportSettings
     smtp: SmtpSettings | None = None

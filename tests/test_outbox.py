@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -97,3 +98,26 @@ def test_every_sent_mail_has_a_unique_message_id(flow: Mailflow, people, deliver
     with flow.database.transaction() as session:
         ids = [m.message_id for m in session.scalars(select(OutboxMail))]
     assert len(set(ids)) == 3
+
+
+def test_past_the_daily_cap_mails_to_one_address_wait_for_the_next_day(flow: Mailflow) -> None:
+    cap = flow.outbox.daily_cap
+    ids = [queue_one(flow, f"loop-{n}") for n in range(cap + 2)]
+
+    assert len(flow.outbox.send_queued(flow.database, flow.transport)) == cap
+    with flow.database.transaction() as session:
+        waiting = session.scalars(select(OutboxMail).where(OutboxMail.status == "queued")).all()
+        assert [m.id for m in waiting] == ids[cap:]
+        for mail in session.scalars(select(OutboxMail).where(OutboxMail.status == "sent")):
+            mail.sent_at -= timedelta(days=1, minutes=1)
+
+    assert len(flow.outbox.send_queued(flow.database, flow.transport)) == 2
+
+
+def test_the_daily_cap_is_a_setting(workdir: Path) -> None:
+    from mailflow.app import build
+    from mailflow.settings import load_settings
+
+    config = workdir / "mailflow.toml"
+    config.write_text(config.read_text() + "[outbox]\ndaily_cap_per_address = 2\n")
+    assert build(load_settings(config)).outbox.daily_cap == 2
