@@ -34,7 +34,8 @@ class CycleReport:
     by_status: dict[str, int] = field(default_factory=dict)
     reminders: list[Firing] = field(default_factory=list)
     sent: list[OutboxMail] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the mailbox could not be read
+    send_problems: list[str] = field(default_factory=list)  # mails that did not leave
     skipped: bool = False  # another worker held the lock
 
     def count(self, status: str) -> None:
@@ -64,7 +65,8 @@ def run_cycle(flow: Mailflow, now: datetime | None = None) -> CycleReport:
             flow.source.close()
         with flow.database.transaction(writing=True) as session:
             report.reminders = run_reminders(session, flow.engine, now)
-        report.sent = list(flow.outbox.send_queued(flow.database, flow.transport))
+        delivery = flow.outbox.send_queued(flow.database, flow.transport)
+        report.sent, report.send_problems = delivery.sent, delivery.problems
     return report
 
 

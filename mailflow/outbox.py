@@ -11,15 +11,14 @@ whatever loop a rule or a correspondent's robot may start, it cannot flood anyon
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mailflow.errors import MailflowError
@@ -43,11 +42,49 @@ class Sender:
         return self.address.rsplit("@", 1)[-1].strip(">").strip()
 
 
+RETRY_DELAYS = (
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+
+
+@dataclass
+class Delivery:
+    """What one round of sending did: the mails sent, and a line per failed attempt."""
+
+    sent: list[OutboxMail] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _after_failure(row: OutboxMail, exc: Exception) -> str:
+    """Back in the queue for a later try, or ``failed`` once the last try is spent.
+
+    The transport refused the mail, so it did not leave: trying again cannot send it twice.
+    """
+    row.attempts += 1
+    row.error = str(exc)
+    if row.attempts > len(RETRY_DELAYS):
+        row.status, row.retry_at = "failed", None
+        return f"mail {row.id} to {row.recipient} failed {row.attempts} times, gave up: {exc}"
+    row.status, row.retry_at = "queued", utcnow() + RETRY_DELAYS[row.attempts - 1]
+    return f"mail {row.id} to {row.recipient} not sent ({exc}); next try {row.retry_at:%H:%M} UTC"
+
+
 class Outbox:
-    def __init__(self, templates: MailTemplates, sender: Sender, daily_cap: int = 5) -> None:
+    def __init__(
+        self,
+        templates: MailTemplates,
+        sender: Sender,
+        daily_cap: int = 5,
+        uncapped: frozenset[str] = frozenset(),
+    ) -> None:
         self.templates = templates
         self.sender = sender
         self.daily_cap = daily_cap
+        self.uncapped = uncapped  # staff addresses: their notices are never held back
 
     def queue(
         self,
@@ -82,13 +119,18 @@ class Outbox:
         session.flush()
         return row
 
-    def send_queued(self, database: Database, transport: Transport) -> Sequence[OutboxMail]:
-        """Send every queued mail; each outcome is committed on its own."""
+    def send_queued(self, database: Database, transport: Transport) -> Delivery:
+        """Send every queued mail that is due; each outcome is committed on its own."""
         with database.transaction() as session:
             ids = session.scalars(
-                select(OutboxMail.id).where(OutboxMail.status == "queued").order_by(OutboxMail.id)
+                select(OutboxMail.id)
+                .where(
+                    OutboxMail.status == "queued",
+                    or_(OutboxMail.retry_at.is_(None), OutboxMail.retry_at <= utcnow()),
+                )
+                .order_by(OutboxMail.id)
             ).all()
-        sent = []
+        delivery = Delivery()
         for mail_id in ids:
             with database.transaction() as session:
                 row = session.get_one(OutboxMail, mail_id)
@@ -100,14 +142,15 @@ class Outbox:
                 transport.send(message)
             except (MailflowError, OSError) as exc:
                 with database.transaction() as session:
-                    failed = session.get_one(OutboxMail, mail_id)
-                    failed.status, failed.error = "failed", str(exc)
+                    delivery.problems.append(
+                        _after_failure(session.get_one(OutboxMail, mail_id), exc)
+                    )
                 continue
             with database.transaction() as session:
                 done = session.get_one(OutboxMail, mail_id)
-                done.status, done.sent_at = "sent", utcnow()
-                sent.append(done)
-        return sent
+                done.status, done.sent_at, done.retry_at = "sent", utcnow(), None
+                delivery.sent.append(done)
+        return delivery
 
     def _over_daily_cap(self, session: Session, row: OutboxMail) -> bool:
         """Whether the address already had its day's share; the mail then waits."""
@@ -118,7 +161,7 @@ class Outbox:
                 OutboxMail.sent_at >= utcnow() - timedelta(days=1),
             )
         )
-        if (sent_today or 0) < self.daily_cap:
+        if row.recipient.lower() in self.uncapped or (sent_today or 0) < self.daily_cap:
             return False
         log.warning(
             "mail %s to %s waits: %d mails sent there in a day (cap)",

@@ -88,3 +88,11 @@ def test_errors_are_one_line_with_an_exit_code(tmp_path: Path, workdir: Path) ->
     )
     wrong = mailflow("--config", str(workdir / "mailflow.toml"), "applicants", cwd=tmp_path)
     assert wrong.returncode == 2 and "mailbox2: unknown key" in wrong.stderr
+
+
+def test_a_command_that_fails_exits_non_zero(workdir: Path) -> None:
+    """Cron and monitoring see it: check-connection with a mailbox folder that is gone."""
+    (workdir / "inbox").rmdir()
+    result = mailflow("--config", "mailflow.toml", "check-connection", cwd=workdir)
+    assert result.returncode == 4, result.stdout
+    assert "mailbox: FAILED" in result.stdout

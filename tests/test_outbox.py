@@ -48,20 +48,26 @@ def test_a_mail_left_sending_by_a_crash_is_not_sent_again(flow: Mailflow, workdi
     mail_id = queue_one(flow)
     with flow.database.transaction() as session:
         session.get_one(OutboxMail, mail_id).status = "sending"
-    assert flow.outbox.send_queued(flow.database, flow.transport) == []
+    assert flow.outbox.send_queued(flow.database, flow.transport).sent == []
     assert not (workdir / "outbox").exists()
 
 
-def test_a_failed_send_is_recorded_with_its_error(flow: Mailflow) -> None:
+def test_a_failed_send_is_queued_again_with_its_error(flow: Mailflow) -> None:
     class Refusing:
         def send(self, message) -> None:  # type: ignore[no-untyped-def]
             raise OSError("connection refused")
 
     mail_id = queue_one(flow)
-    assert flow.outbox.send_queued(flow.database, Refusing()) == []
+    delivery = flow.outbox.send_queued(flow.database, Refusing())
+    assert delivery.sent == [] and "connection refused" in delivery.problems[0]
     with flow.database.transaction() as session:
         row = session.get_one(OutboxMail, mail_id)
-        assert (row.status, row.error) == ("failed", "connection refused")
+        assert (row.status, row.error, row.attempts) == ("queued", "connection refused", 1)
+
+
+def test_staff_addresses_have_no_daily_cap(flow: Mailflow) -> None:
+    course = next(iter(flow.rules.courses.values()))
+    assert course.contacts.course_assistant.email.lower() in flow.outbox.uncapped
 
 
 def test_applicant_text_is_only_ever_a_value(tmp_path: Path, flow: Mailflow) -> None:
@@ -104,14 +110,14 @@ def test_past_the_daily_cap_mails_to_one_address_wait_for_the_next_day(flow: Mai
     cap = flow.outbox.daily_cap
     ids = [queue_one(flow, f"loop-{n}") for n in range(cap + 2)]
 
-    assert len(flow.outbox.send_queued(flow.database, flow.transport)) == cap
+    assert len(flow.outbox.send_queued(flow.database, flow.transport).sent) == cap
     with flow.database.transaction() as session:
         waiting = session.scalars(select(OutboxMail).where(OutboxMail.status == "queued")).all()
         assert [m.id for m in waiting] == ids[cap:]
         for mail in session.scalars(select(OutboxMail).where(OutboxMail.status == "sent")):
             mail.sent_at -= timedelta(days=1, minutes=1)
 
-    assert len(flow.outbox.send_queued(flow.database, flow.transport)) == 2
+    assert len(flow.outbox.send_queued(flow.database, flow.transport).sent) == 2
 
 
 def test_the_daily_cap_is_a_setting(workdir: Path) -> None:

@@ -42,7 +42,8 @@ def cli(context: click.Context, config_path: Path, verbose: bool, now: datetime 
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns the code a command exits with.
+        exit_code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(130)
     except click.ClickException as exc:
@@ -51,12 +52,15 @@ def main() -> None:
     except MailflowError as exc:
         click.echo(f"mailflow: {exc}", err=True)
         sys.exit(exc.exit_code)
+    if isinstance(exit_code, int) and exit_code:
+        sys.exit(exit_code)
 
 
 from mailflow.cli import (  # noqa: E402  (commands register themselves)
     applicants,
     connection,
     forms,
+    outbox,
     review,
     rules,
     staff,
@@ -69,6 +73,7 @@ __all__ = [
     "connection",
     "forms",
     "main",
+    "outbox",
     "review",
     "rules",
     "staff",

@@ -26,3 +26,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def send_now(flow: Mailflow) -> None:
+    """Send what is queued and say what happened, failures included."""
+    delivery = flow.outbox.send_queued(flow.database, flow.transport)
+    click.echo(f"{len(delivery.sent)} mail(s) sent")
+    for problem in delivery.problems:
+        click.echo(f"not sent: {problem}")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from mailflow.cli import cli
 from mailflow.cli.clock import now_of
-from mailflow.cli.common import open_mailflow, table
+from mailflow.cli.common import open_mailflow, send_now, table
 from mailflow.errors import MailflowError, RulesError
 from mailflow.ledger import IncomingMail, RawMailStore, record
 from mailflow.resources import shipped
@@ -100,8 +100,7 @@ def remind_command(context: click.Context) -> None:
     with flow.database.transaction(writing=True) as session:
         firings = run_reminders(session, flow.engine, now_of(context))
     click.echo(describe(firings) or "no reminder due")
-    sent = flow.outbox.send_queued(flow.database, flow.transport)
-    click.echo(f"{len(sent)} mail(s) sent")
+    send_now(flow)
 
 
 @cli.command("status")

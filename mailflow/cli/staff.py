@@ -13,7 +13,7 @@ import click
 from mailflow.app import Mailflow
 from mailflow.cli import cli
 from mailflow.cli.clock import now_of
-from mailflow.cli.common import open_mailflow
+from mailflow.cli.common import open_mailflow, send_now
 from mailflow.errors import MailflowError
 from mailflow.workflow.decisions import DECISIONS, decide_from_csv, describe, staff_event
 
@@ -32,8 +32,7 @@ def _run_event(
 
 def _maybe_send(flow: Mailflow, send: bool) -> None:
     if send:
-        sent = flow.outbox.send_queued(flow.database, flow.transport)
-        click.echo(f"{len(sent)} mail(s) sent")
+        send_now(flow)
     else:
         click.echo("mails are queued; the worker sends them (or use --send)")
 

@@ -17,6 +17,7 @@ from mailflow.cli.clock import now_of
 from mailflow.cli.common import open_mailflow, table
 from mailflow.cycle import CycleReport, run_cycle
 from mailflow.demo import make_demo
+from mailflow.errors import MailboxError
 from mailflow.samplegen.mails import SENT_AT
 from mailflow.settings import load_settings
 from mailflow.storage.models import OutboxMail
@@ -31,7 +32,10 @@ def run_command(context: click.Context, once: bool) -> None:
     """Poll the mailbox, handle new mail, send what is queued."""
     flow = open_mailflow(context)
     if once:
-        click.echo(describe_cycle(run_cycle(flow, now_of(context))))
+        report = run_cycle(flow, now_of(context))
+        click.echo(describe_cycle(report))
+        if report.errors or report.send_problems:  # cron and monitoring see it went wrong
+            context.exit(MailboxError.exit_code)
         return
     scheduler = BlockingScheduler()
     scheduler.add_job(
@@ -54,6 +58,7 @@ def describe_cycle(report: CycleReport) -> str:
         return "another worker is polling right now; skipped this turn"
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.by_status.items()))
     problems = "".join(f"; mailbox problem: {error}" for error in report.errors)
+    problems += "".join(f"; {problem}" for problem in report.send_problems)
     return (
         f"{report.received} new mail(s){': ' + statuses if statuses else ''}; "
         f"{len(report.sent)} mail(s) sent{problems}"

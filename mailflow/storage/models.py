@@ -143,7 +143,9 @@ class OutboxMail(Base):
     """A mail to send, written in the same transaction as the change that caused it.
 
     ``idempotency_key`` (applicant, template, occasion) is unique, so the same mail can
-    never be queued twice; ``status`` goes queued -> sending -> sent (or failed).
+    never be queued twice; ``status`` goes queued -> sending -> sent; a failed attempt
+    puts it back in the queue until ``retry_at``, and after the last attempt it is
+    ``failed``, for a person to look at.
     """
 
     __tablename__ = "outbox"
@@ -161,6 +163,8 @@ class OutboxMail(Base):
     references: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    retry_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
