@@ -74,6 +74,8 @@ def _after_failure(row: OutboxMail, exc: Exception) -> str:
 
 
 class Outbox:
+    """Renders mails into the queue and sends the queue: the one way mail leaves mailflow."""
+
     def __init__(
         self,
         templates: MailTemplates,
