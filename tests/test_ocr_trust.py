@@ -10,7 +10,14 @@ from mailflow.documents.normalize import (
     normalize_passport,
     normalize_text,
 )
-from mailflow.documents.ocrtrust import DOUBTFUL, agree, better_read, doubtful_shape, tidy
+from mailflow.documents.ocrtrust import (
+    DOUBTFUL,
+    agree,
+    better_read,
+    doubtful_shape,
+    marks_missed,
+    tidy,
+)
 from mailflow.documents.tesseract import Word
 from mailflow.documents.thresholds import CLEAN, HARD, NORMAL, ocr_thresholds
 
@@ -53,6 +60,23 @@ def test_two_renderings_and_two_models() -> None:
     assert agree("email", ("ab12@x.org", 0.6), ("ab12@x.org", 0.5))[1] > 0.9
     assert agree("text", ("Nimes", 0.6), ("Nimes", 0.7)) == ("Nimes", 0.6)  # eng drops accents
     assert agree("email", ("abl2@x.org", 0.6), ("abl2@x.org", 0.7)) == ("abl2@x.org", 0.6)
+    assert agree("date", ("3.12.1984", 0.6), ("3.12,1984", 0.8))[1] > 0.9  # separators only
+    assert agree("date", ("3.12.1984", 0.6), ("3.12.1981", 0.8)) == ("3.12.1984", 0.6)
+
+
+@pytest.mark.parametrize(
+    ("text", "above", "below", "missed"),
+    [
+        ("TURCANU", 0, 1, True),  # the comma below the T is in the image, not in the read
+        ("ȚURCANU", 0, 1, False),
+        ("NUÑEZ", 2, 0, True),
+        ("NÚÑEZ", 2, 0, False),
+        ("Nimes", 1, 0, False),  # small letters: the dot of the i rises as high
+        ("OKONKWO", 0, 0, False),
+    ],
+)
+def test_accents_seen_in_the_image_but_not_read_are_doubted(text, above, below, missed) -> None:
+    assert marks_missed(text, above, below) is missed
 
 
 def test_the_form_quality_picks_the_thresholds() -> None:

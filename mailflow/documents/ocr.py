@@ -12,9 +12,17 @@ import cv2
 import numpy as np
 
 from mailflow.documents.align import AlignedPage
-from mailflow.documents.fieldimage import clean_field, ink_mask
+from mailflow.documents.fieldimage import clean_field, detached_marks, ink_mask
 from mailflow.documents.formspec import FieldSpec
-from mailflow.documents.ocrtrust import DOUBTFUL, RawRead, agree, better_read, doubtful_shape, tidy
+from mailflow.documents.ocrtrust import (
+    DOUBTFUL,
+    RawRead,
+    agree,
+    better_read,
+    doubtful_shape,
+    marks_missed,
+    tidy,
+)
 from mailflow.documents.tesseract import Word, read_lines
 
 SECOND_OPINION = "eng"
@@ -43,6 +51,7 @@ def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) ->
     """Every field found on the given pages (page number -> aligned page), read by OCR."""
     raw: dict[str, RawRead] = {}
     crops: list[tuple[str, np.ndarray]] = []  # a text area gives one crop per line
+    marks: dict[str, tuple[int, int]] = {}  # accents seen above and below a line of text
     inks = {number: ink_mask(page.pixels) for number, page in pages.items()}
     for field in fields:
         page = pages.get(field.page)
@@ -54,6 +63,8 @@ def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) ->
         assert field.box is not None
         images = clean_field(page, inks[field.page], field.box, field.kind == "textarea")
         crops.extend((field.name, image) for image in images)
+        if len(images) == 1 and field.kind == "text" and field.normalizer == "text":
+            marks[field.name] = detached_marks(images[0])
         if not images:
             raw[field.name] = (None, SURE)
     pixels = [image for _, image in crops]
@@ -75,7 +86,9 @@ def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) ->
             better_read(tidy(normalizer, sharp), tidy(normalizer, soft)),
             tidy(normalizer, second),
         )
-        if text and doubtful_shape(normalizer, text):
+        if text and (
+            doubtful_shape(normalizer, text) or (name in marks and marks_missed(text, *marks[name]))
+        ):
             confidence = min(confidence, DOUBTFUL)
         raw[name] = (text, confidence)
     return raw

@@ -66,9 +66,39 @@ def agree(normalizer: str, first: RawRead, second: RawRead) -> RawRead:
     text, confidence = first
     if not text or normalizer == "text" or _LOOKALIKE_BESIDE_DIGIT.search(text):
         return first
-    if text == second[0]:
+    if text == second[0] or _same_digits(normalizer, text, second[0]):
         return text, max(confidence, second[1], AGREED)
     return first
+
+
+def _same_digits(normalizer: str, text: str, other: str | None) -> bool:
+    """A date both models read with the same numbers, told apart only by separators
+    (``3.12.1984`` and ``3.12,1984``: a fax dot is a comma to one of them)."""
+    if normalizer != "date" or not other:
+        return False
+    groups = re.findall(r"[0-9]+", text)
+    separators = r"[0-9]+([.,/\-]|\s)+[0-9]+([.,/\-]|\s)+[0-9]+"
+    return (
+        len(groups) == 3
+        and groups == re.findall(r"[0-9]+", other)
+        and all(re.fullmatch(separators, read.strip()) for read in (text, other))
+    )
+
+
+def marks_missed(text: str, above: int, below: int) -> bool:
+    """A line in capitals whose image shows more accents above, or marks below (the
+    comma of ``Ț``), than the read has: the Latin model barely knows ``Ț`` or ``Ú`` at
+    fax resolution and reads ``TURCANU`` for ``ȚURCANU`` with high confidence. Lines in
+    small letters are not judged (the dot of an ``i`` rises as high as an accent)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 2 or not all(ch.isupper() for ch in letters):
+        return False
+    marks_above = marks_below = 0
+    for ch in letters:
+        decomposed = unicodedata.normalize("NFD", ch)
+        marks_above += any(0x0300 <= ord(m) <= 0x0315 for m in decomposed[1:])
+        marks_below += any(ord(m) in (0x0326, 0x0327, 0x0328) for m in decomposed[1:])
+    return above > marks_above or below > marks_below
 
 
 def doubtful_shape(normalizer: str, text: str) -> bool:
