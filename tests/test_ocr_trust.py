@@ -57,6 +57,9 @@ def test_two_renderings_and_two_models() -> None:
     assert better_read(("Lima", 0.8), ("Lima", 0.9)) == ("Lima", 0.9)
     assert better_read(("Lima", 0.6), ("Lina", 0.9)) == ("Lina", 0.9)
     assert better_read(("Limà", 0.95), ("Lima", 0.9)) == ("Limà", DOUBTFUL)  # accents only
+    assert better_read(("Žak", 0.9), ("Žak", 0.9), ("Żak", 0.8)) == ("Žak", DOUBTFUL)
+    assert better_read(("Żak", 0.9), ("Żak", 0.9), ("Zak", 0.5)) == ("Żak", DOUBTFUL)
+    assert better_read(("Kraków", 0.9), ("Kraków", 0.9), ("Krakdw", 0.5)) == ("Kraków", 0.9)
     assert agree("email", ("ab12@x.org", 0.6), ("ab12@x.org", 0.5))[1] > 0.9
     assert agree("text", ("Nimes", 0.6), ("Nimes", 0.7)) == ("Nimes", 0.6)  # eng drops accents
     assert agree("email", ("abl2@x.org", 0.6), ("abl2@x.org", 0.7)) == ("abl2@x.org", 0.6)

@@ -35,19 +35,28 @@ def tidy(normalizer: str, words: list[Word]) -> RawRead:
     return text, min(word.confidence for word in words)
 
 
-def better_read(sharp: RawRead, soft: RawRead) -> RawRead:
+def better_read(sharp: RawRead, soft: RawRead, check: RawRead | None = None) -> RawRead:
     """Of the reads of the crisp and the softened image, the surer one; the same text
     from both keeps the higher confidence. Fax letters are jagged 1-bit staircases; a
     slight blur turns them back into strokes the model knows, but sometimes joins them,
     so neither rendering is always better. Reads that differ only in accents are
     doubtful whichever is surer: at fax resolution an accent is a pixel or two, and
-    speckle makes and unmakes them."""
+    speckle makes and unmakes them. A third rendering (``check``, the strokes thickened)
+    only checks the accents: where it reads them otherwise, the read is doubtful too
+    (``Žak`` crisp, ``Żak`` thickened)."""
     if sharp[0] == soft[0]:
-        return sharp[0], max(sharp[1], soft[1])
-    surer = max(sharp, soft, key=lambda read: read[1])
-    if sharp[0] and soft[0] and _unaccented(sharp[0]) == _unaccented(soft[0]):
-        return surer[0], min(surer[1], DOUBTFUL)
-    return surer
+        read = sharp[0], max(sharp[1], soft[1])
+    else:
+        read = max(sharp, soft, key=lambda read: read[1])
+        if _accents_only(sharp[0], soft[0]):
+            read = read[0], min(read[1], DOUBTFUL)
+    if check is not None and _accents_only(read[0], check[0]):
+        read = read[0], min(read[1], DOUBTFUL)
+    return read
+
+
+def _accents_only(text: str | None, other: str | None) -> bool:
+    return bool(text and other and text != other and _unaccented(text) == _unaccented(other))
 
 
 def _unaccented(text: str) -> str:
