@@ -30,6 +30,8 @@ from mailflow.documents.thresholds import CLEAN, HARD, NORMAL, ocr_thresholds
         ("email", "mpetrovic10@yahoo.fr", False),  # a 1 between digits is no slip
         ("text", "lon", True),
         ("text", "Ion", False),
+        ("text", "Thi tan", True),  # L read as t
+        ("text", "Thi Lan", False),
         ("text", "tódź Water and Sanitation Company Ltd", True),
         ("text", "7 ul. Piotrkowska", False),
         ("text", "tukasik", True),

@@ -113,7 +113,8 @@ def marks_missed(text: str, above: int, below: int) -> bool:
 def doubtful_shape(normalizer: str, text: str) -> bool:
     """Reads that look like a known OCR slip rather than what people write: ``l`` or
     ``I`` beside a digit or before the ``@`` of an e-mail address, ``!`` or ``|`` inside
-    a word, a name starting with a small ``l`` (``lon`` for ``Ion``), a value whose first
+    a word, a name with a word starting with a small ``l`` or ``t`` amid capitalized
+    ones (``lon`` for ``Ion``, ``Thi tan`` for ``Thi Lan``), a value whose first
     word is in small letters (``tukasik`` for ``Łukasik``: a capital the model did not
     know; a real ``van der Berg`` goes to review too), a passport number with a digit
     before a letter (``5N23...`` for ``SN23...``: numbers follow letters) or a lone
@@ -142,4 +143,4 @@ _LOOKALIKE_BEFORE_AT = re.compile(r"[lI|1]@")
 _RARE_MARKS = frozenset("ıāēīōūċġħŀŧȧėȯḃḋḟṁṗṡṫẋẏạẹịọụ")
 _DIGIT_THEN_LETTER = re.compile(r"[0-9][A-Z]|^[A-Z][5820]")
 _INNER_MARK = re.compile(r"\w[!?|{}\[\]]|[!?|{}\[\]]\w")
-_SMALL_L_START = re.compile(r"^l[a-zà-ÿ]")
+_SMALL_L_START = re.compile(r"^[lt][a-zà-ÿ]")  # lon for Ion, tan for Lan or Łan
