@@ -27,7 +27,7 @@ from mailflow.documents.tesseract import Word, read_lines
 
 SECOND_OPINION = "eng"
 SOFTEN_SIGMA = 1.0  # pixels at OCR_DPI: the blur of the second rendering of each field
-THICKEN = np.ones((3, 3), np.uint8)  # the third rendering: strokes a pixel bolder
+THICKEN = np.ones((3, 3), np.uint8)  # a third rendering of names: strokes a pixel bolder
 MARK_DENSITY = 0.10  # share of an option square's inside that ink must cover
 SURE = 1.0
 
@@ -70,28 +70,26 @@ def read_fields(pages: dict[int, AlignedPage], fields: tuple[FieldSpec, ...]) ->
             raw[field.name] = (None, SURE)
     pixels = [image for _, image in crops]
     softened = [cv2.GaussianBlur(image, (0, 0), SOFTEN_SIGMA) for image in pixels]
-    thickened = [cv2.erode(image, THICKEN) for image in pixels]
+    checked = [name for name, _ in crops if name in marks]  # one crop each
+    thickened = [cv2.erode(image, THICKEN) for name, image in crops if name in marks]
     latin = read_lines(pixels + softened + thickened)  # one process: the model loads once
     count = len(pixels)
+    thick = dict(zip(checked, latin[2 * count :], strict=True))
     english = read_lines(pixels, SECOND_OPINION)
-    words: dict[str, tuple[list[Word], ...]] = {}
-    for (name, _), sharp, soft, thick, second in zip(
-        crops,
-        latin[:count],
-        latin[count : 2 * count],
-        latin[2 * count :],
-        english,
-        strict=True,
+    words: dict[str, tuple[list[Word], list[Word], list[Word]]] = {}
+    for (name, _), sharp, soft, second in zip(
+        crops, latin[:count], latin[count : 2 * count], english, strict=True
     ):
-        field_words = words.setdefault(name, ([], [], [], []))
-        for gathered, read in zip(field_words, (sharp, soft, thick, second), strict=True):
+        field_words = words.setdefault(name, ([], [], []))
+        for gathered, read in zip(field_words, (sharp, soft, second), strict=True):
             gathered.extend(read)
     normalizers = {field.name: field.normalizer for field in fields}
-    for name, (sharp, soft, thick, second) in words.items():
+    for name, (sharp, soft, second) in words.items():
         normalizer = normalizers[name]
+        check = tidy(normalizer, thick[name]) if name in thick else None
         text, confidence = agree(
             normalizer,
-            better_read(tidy(normalizer, sharp), tidy(normalizer, soft), tidy(normalizer, thick)),
+            better_read(tidy(normalizer, sharp), tidy(normalizer, soft), check),
             tidy(normalizer, second),
         )
         if text and (
