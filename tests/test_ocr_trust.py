@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from mailflow.documents.fieldimage import detached_marks
 from mailflow.documents.normalize import (
     Hints,
     normalize_country,
@@ -108,3 +110,14 @@ def test_passport_shape() -> None:
 def test_romanian_comma_below_for_romanian_and_moldovan_applicants() -> None:
     assert normalize_text("Chişinău", Hints(country="MD")).value == "Chișinău"
     assert normalize_text("Şahin", Hints(country="TR")).value == "Şahin"
+
+
+def test_marks_clear_of_the_capitals_are_counted() -> None:
+    line = np.full((90, 200), 255, np.uint8)
+    for left in (20, 60, 100, 140):  # four capitals, 30 px tall
+        line[30:60, left : left + 20] = 0
+    line[22:26, 64:70] = 0  # an acute above the second
+    line[23:26, 104:108] = 0  # a tilde broken in two above the third
+    line[23:26, 111:116] = 0
+    line[64:69, 28:31] = 0  # a comma below the first
+    assert detached_marks(line) == (2, 1)
