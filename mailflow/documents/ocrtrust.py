@@ -35,19 +35,28 @@ def tidy(normalizer: str, words: list[Word]) -> RawRead:
     return text, min(word.confidence for word in words)
 
 
-def better_read(sharp: RawRead, soft: RawRead) -> RawRead:
+def better_read(sharp: RawRead, soft: RawRead, check: RawRead | None = None) -> RawRead:
     """Of the reads of the crisp and the softened image, the surer one; the same text
     from both keeps the higher confidence. Fax letters are jagged 1-bit staircases; a
     slight blur turns them back into strokes the model knows, but sometimes joins them,
     so neither rendering is always better. Reads that differ only in accents are
     doubtful whichever is surer: at fax resolution an accent is a pixel or two, and
-    speckle makes and unmakes them."""
+    speckle makes and unmakes them. A third rendering (``check``, the strokes thickened)
+    only checks the accents: where it reads them otherwise, the read is doubtful too
+    (``Žak`` crisp, ``Żak`` thickened)."""
     if sharp[0] == soft[0]:
-        return sharp[0], max(sharp[1], soft[1])
-    surer = max(sharp, soft, key=lambda read: read[1])
-    if sharp[0] and soft[0] and _unaccented(sharp[0]) == _unaccented(soft[0]):
-        return surer[0], min(surer[1], DOUBTFUL)
-    return surer
+        read = sharp[0], max(sharp[1], soft[1])
+    else:
+        read = max(sharp, soft, key=lambda read: read[1])
+        if _accents_only(sharp[0], soft[0]):
+            read = read[0], min(read[1], DOUBTFUL)
+    if check is not None and _accents_only(read[0], check[0]):
+        read = read[0], min(read[1], DOUBTFUL)
+    return read
+
+
+def _accents_only(text: str | None, other: str | None) -> bool:
+    return bool(text and other and text != other and _unaccented(text) == _unaccented(other))
 
 
 def _unaccented(text: str) -> str:
@@ -66,15 +75,46 @@ def agree(normalizer: str, first: RawRead, second: RawRead) -> RawRead:
     text, confidence = first
     if not text or normalizer == "text" or _LOOKALIKE_BESIDE_DIGIT.search(text):
         return first
-    if text == second[0]:
+    if text == second[0] or _same_digits(normalizer, text, second[0]):
         return text, max(confidence, second[1], AGREED)
     return first
+
+
+def _same_digits(normalizer: str, text: str, other: str | None) -> bool:
+    """A date both models read with the same numbers, told apart only by separators
+    (``3.12.1984`` and ``3.12,1984``: a fax dot is a comma to one of them)."""
+    if normalizer != "date" or not other:
+        return False
+    groups = re.findall(r"[0-9]+", text)
+    separators = r"[0-9]+([.,/\-]|\s)+[0-9]+([.,/\-]|\s)+[0-9]+"
+    return (
+        len(groups) == 3
+        and groups == re.findall(r"[0-9]+", other)
+        and all(re.fullmatch(separators, read.strip()) for read in (text, other))
+    )
+
+
+def marks_missed(text: str, above: int, below: int) -> bool:
+    """A line in capitals whose image shows more accents above, or marks below (the
+    comma of ``Ț``), than the read has: the Latin model barely knows ``Ț`` or ``Ú`` at
+    fax resolution and reads ``TURCANU`` for ``ȚURCANU`` with high confidence. Lines in
+    small letters are not judged (the dot of an ``i`` rises as high as an accent)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 2 or not all(ch.isupper() for ch in letters):
+        return False
+    marks_above = marks_below = 0
+    for ch in letters:
+        decomposed = unicodedata.normalize("NFD", ch)
+        marks_above += any(0x0300 <= ord(m) <= 0x0315 for m in decomposed[1:])
+        marks_below += any(ord(m) in (0x0326, 0x0327, 0x0328) for m in decomposed[1:])
+    return above > marks_above or below > marks_below
 
 
 def doubtful_shape(normalizer: str, text: str) -> bool:
     """Reads that look like a known OCR slip rather than what people write: ``l`` or
     ``I`` beside a digit or before the ``@`` of an e-mail address, ``!`` or ``|`` inside
-    a word, a name starting with a small ``l`` (``lon`` for ``Ion``), a value whose first
+    a word, a name with a word starting with a small ``l`` or ``t`` amid capitalized
+    ones (``lon`` for ``Ion``, ``Thi tan`` for ``Thi Lan``), a value whose first
     word is in small letters (``tukasik`` for ``Łukasik``: a capital the model did not
     know; a real ``van der Berg`` goes to review too), a passport number with a digit
     before a letter (``5N23...`` for ``SN23...``: numbers follow letters) or a lone
@@ -103,4 +143,4 @@ _LOOKALIKE_BEFORE_AT = re.compile(r"[lI|1]@")
 _RARE_MARKS = frozenset("ıāēīōūċġħŀŧȧėȯḃḋḟṁṗṡṫẋẏạẹịọụ")
 _DIGIT_THEN_LETTER = re.compile(r"[0-9][A-Z]|^[A-Z][5820]")
 _INNER_MARK = re.compile(r"\w[!?|{}\[\]]|[!?|{}\[\]]\w")
-_SMALL_L_START = re.compile(r"^l[a-zà-ÿ]")
+_SMALL_L_START = re.compile(r"^[lt][a-zà-ÿ]")  # lon for Ion, tan for Lan or Łan
