@@ -18,7 +18,6 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,29 +28,8 @@ from mailflow.documents.reader import Document, read_form
 from mailflow.documents.reading import FormReading
 from mailflow.resources import shipped
 from mailflow.samplegen import paper
-from mailflow.samplegen.fillable import fill_form
+from mailflow.samplegen.channels import CHANNELS
 from mailflow.samplegen.people import make_person
-from mailflow.samplegen.printed import print_form
-
-Maker = Callable[[FormSpec, dict[str, str], random.Random], list[Document]]
-
-CHANNELS: dict[str, Maker] = {
-    "fillable": lambda spec, values, rng: [Document("form.pdf", fill_form(spec, values))],
-    "typed": lambda spec, values, rng: [Document("form.pdf", print_form(spec, values))],
-    "fax_fine": lambda spec, values, rng: [
-        Document("fax.pdf", paper.faxed(spec, values, rng, fine=True))
-    ],
-    "fax_tiff": lambda spec, values, rng: [
-        Document("fax.tif", paper.faxed(spec, values, rng, fine=False))
-    ],
-    "scan_jpeg": lambda spec, values, rng: [
-        Document(f"page{number}.jpg", data)
-        for number, data in enumerate(paper.scanned(spec, values, rng), start=1)
-    ],
-    "hand_fax": lambda spec, values, rng: [
-        Document("fax.pdf", paper.hand_faxed(spec, values, rng))
-    ],
-}
 
 
 @dataclass
