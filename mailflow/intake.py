@@ -21,7 +21,7 @@ from mailflow.classify import (
     bounced_addresses,
     find_applicant,
     is_bounce,
-    says_withdrawal,
+    withdrawal_said,
 )
 from mailflow.course import Course
 from mailflow.documents.reader import Document, applications, looks_like_document, read_form
@@ -79,7 +79,25 @@ class Intake:
         if applicant is None:
             put_in_review(session, row, found, now)
             return []
-        withdrawal = says_withdrawal(mail, self.engine.rules.workflow.withdrawal_words)
+        said = withdrawal_said(mail, self.engine.rules.workflow.withdrawal_words)
+        own = bool(applicant.email) and (mail.sender or "").lower() == applicant.email.lower()
+        if said and not (said == "clear" and own and not fax):
+            row.applicant_id = applicant.id
+            why = (
+                "the withdrawal comes from another address than the applicant's"
+                if said == "clear"
+                else "the mail mentions withdrawing but does not plainly say so"
+            )
+            put_in_review(
+                session,
+                row,
+                f"{why} ({mail.sender or 'no sender'}, applicant {applicant.id} "
+                f"<{applicant.email}>); if it is one: "
+                "`mailflow review resolve N --as withdrawal`",
+                now,
+            )
+            return []
+        withdrawal = said == "clear"
         event = Event(
             name="withdrawal" if withdrawal else "unclear_mail",
             occasion=f"mail-{row.id}",
