@@ -220,5 +220,7 @@ def find_applicant(
         query = select(Applicant).where(Applicant.email == mail.sender)
         if course:
             query = query.where(Applicant.course == course)
-        return session.scalars(query.order_by(Applicant.id.desc())).first()
+        found_by_sender = session.scalars(query.order_by(Applicant.id.desc()).limit(2)).all()
+        # One address may send for several people (a training office): then it names none.
+        return found_by_sender[0] if len(found_by_sender) == 1 else None
     return None

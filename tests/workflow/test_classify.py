@@ -8,7 +8,7 @@ from sqlalchemy import select
 from workflow_helpers import applicant, cycle, mails, person, plain_mail
 
 from mailflow.app import Mailflow
-from mailflow.storage.models import RawMail, ReviewItem
+from mailflow.storage.models import Applicant, RawMail, ReviewItem
 
 
 def ledger(flow: Mailflow) -> list[tuple[str, str]]:
@@ -213,3 +213,24 @@ def test_a_plain_withdrawal_from_the_applicant_withdraws(flow: Mailflow, people,
     deliver(raw=plain_mail(address, "My application", body))
     cycle(flow, "2009-06-02 09:00")
     assert applicant(flow, address).state == "withdrawn"
+
+
+def test_one_address_sending_for_several_people_makes_one_applicant_each(
+    flow: Mailflow, people, deliver
+) -> None:
+    office = "training@ministry.example"
+    trio = [person(p, email=office) for p in people(3)]
+    for someone in trio:
+        deliver(someone, sender=office)
+    cycle(flow, "2009-06-01 09:00")
+    deliver(person(trio[0], email=office, city="Elsewhere"), sender=office)
+    cycle(flow, "2009-06-02 09:00")
+    with flow.database.transaction() as session:
+        found = session.scalars(select(Applicant).order_by(Applicant.id)).all()
+        names = [a.family_name for a in found]
+        readings = [len(a.readings) for a in found]
+        replaced = [sum("newer form replaces" in h.cause for h in a.history) for a in found]
+    assert names == [p.written["family_name"] for p in trio]
+    assert readings == [2, 1, 1] and replaced == [1, 0, 0]
+    sent = [(m.template, m.applicant_id) for m in mails(flow)]
+    assert sent == [("acknowledgement", a.id) for a in found]
