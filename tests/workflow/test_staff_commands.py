@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
-from workflow_helpers import applicant, cycle, mails, person, plain_mail
+from workflow_helpers import applicant, cycle, edit, mails, person, plain_mail
 
 from mailflow.app import Mailflow
 from mailflow.cli import cli
-from mailflow.storage.models import Applicant, OutboxMail, RawMail
+from mailflow.storage.models import Applicant, OutboxMail, RawMail, ReviewItem
 
 
 @pytest.fixture
@@ -153,3 +153,40 @@ def test_a_mail_a_person_reads_as_a_withdrawal(run, flow: Mailflow, people, deli
     assert applicant(flow, address).state == "withdrawn"
     [withdrawal] = [m for m in mails(flow) if m.template == "withdrawal"]
     assert withdrawal.in_reply_to is not None  # answered in the thread of their mail
+
+
+def test_a_waitlisted_cost_sharing_holder_promoted_is_confirmed_and_never_asked_to_pay(
+    staff: Path, staff_flow: Mailflow, workdir: Path, people, deliver
+) -> None:
+    flow = staff_flow
+    edit(staff / "rules" / "courses" / "A901357.toml", "capacity = 25", "capacity = 1")
+    first, second = people(2)
+    deliver(person(first, funding="self"))
+    deliver(person(second, funding="cost_sharing"))
+    cycle(flow, "2009-06-01 09:00")
+    one, two = (applicant(flow, str(p.written["email"])).id for p in (first, second))
+    settings = str(workdir / "mailflow.toml")
+
+    def run(*arguments: str) -> Result:
+        return CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-02", *arguments])
+
+    for command in (("decide", one, "accept"), ("decide", two, "waitlist")):
+        assert run(*map(str, command)).exit_code == 0
+    assert run("cost-sharing", str(two), "grant").exit_code == 0
+    result = run("withdraw", str(one))
+    assert result.exit_code == 0, result.output
+    assert "waitlisted -> confirmed" in result.output
+    cycle(flow, "2009-06-20 09:00")  # the payment reminder is due
+    cycle(flow, "2009-06-27 09:00")  # the payment is overdue; joining instructions are due
+    promoted = [m.template for m in mails(flow) if m.applicant_id == two]
+    assert promoted == [
+        "acknowledgement",
+        "waitlisted",
+        "cost_sharing_granted",
+        "confirmation",
+        "joining_instructions",
+    ]
+    assert applicant(flow, str(second.written["email"])).state == "joining_instructions_sent"
+    with flow.database.transaction() as session:
+        reasons = [item.reason for item in session.scalars(select(ReviewItem))]
+    assert not any("payment" in reason for reason in reasons)
