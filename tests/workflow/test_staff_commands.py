@@ -190,3 +190,16 @@ def test_a_waitlisted_cost_sharing_holder_promoted_is_confirmed_and_never_asked_
     with flow.database.transaction() as session:
         reasons = [item.reason for item in session.scalars(select(ReviewItem))]
     assert not any("payment" in reason for reason in reasons)
+
+
+def test_an_incomplete_form_after_the_reminder_day_gets_no_reminder_with_it(
+    workdir: Path, flow: Mailflow, people, deliver
+) -> None:
+    deliver(person(people(1)[0], passport_number=""))
+    settings = str(workdir / "mailflow.toml")
+    result = CliRunner().invoke(
+        cli, ["--config", settings, "--now", "2009-06-10 09:00", "run", "--once"]
+    )
+    assert result.exit_code == 0, result.output
+    cycle(flow, "2009-06-12 09:00")
+    assert [m.template for m in mails(flow)] == ["incomplete"]
