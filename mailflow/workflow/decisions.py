@@ -34,6 +34,7 @@ def staff_event(
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise MailflowError(f"no applicant with id {applicant_id}; see `mailflow applicants`")
+    _refuse_a_second_cost_sharing_decision(applicant, event_name)
     event = Event(
         name=event_name,
         occasion=f"staff-{event_name}-{now.isoformat()}",
@@ -48,6 +49,27 @@ def staff_event(
             f"see `mailflow show {applicant_id}`"
         )
     return firings
+
+
+_COST_SHARING = {"cost_sharing_granted": "granted", "cost_sharing_refused": "refused"}
+
+
+def _refuse_a_second_cost_sharing_decision(applicant: Applicant, event_name: str) -> None:
+    """A cost-sharing request is decided once: repeating it would mail the applicant
+    again, reversing it would mail them the opposite of what they were told."""
+    wanted, decided = _COST_SHARING.get(event_name), applicant.cost_sharing
+    if wanted is None or decided not in _COST_SHARING.values():
+        return
+    if decided == wanted:
+        raise MailflowError(
+            f"applicant {applicant.id}'s cost-sharing request is already {decided}: "
+            "nothing changed, nothing sent"
+        )
+    raise MailflowError(
+        f"applicant {applicant.id}'s cost-sharing request was {decided} and they were told "
+        f"so; it is not reversed by command: write to them yourself, and see "
+        f"`mailflow show {applicant.id}`"
+    )
 
 
 def _why_not(

@@ -49,6 +49,12 @@ def test_cost_sharing_is_decided_apart(run, flow: Mailflow, two: list[int]) -> N
     first, second = two
     assert run("cost-sharing", str(first), "grant").exit_code != 0  # they did not ask
     assert "cost_sharing_granted" in run("cost-sharing", str(second), "grant").output
+    again = run("cost-sharing", str(second), "grant")
+    assert again.exit_code != 0 and "already granted" in str(again.exception)
+    flip = run("cost-sharing", str(second), "refuse")
+    assert flip.exit_code != 0 and "not reversed" in str(flip.exception)
+    assert [m.template for m in mails(flow)].count("cost_sharing_granted") == 1
+    assert "cost_sharing_refused" not in [m.template for m in mails(flow)]
     result = run("decide", str(second), "accept")
     assert "complete -> confirmed" in result.output
     with flow.database.transaction() as session:
