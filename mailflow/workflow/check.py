@@ -21,9 +21,32 @@ from mailflow.workflow.ruleset import WORKFLOW_FILE, RuleSet
 from mailflow.workflow.templatecheck import check_templates, template_files
 from mailflow.workflow.tomllines import Problem, TomlLines
 
+TEXT_SUFFIXES = (".toml", ".txt", ".inc")
+
+
+def not_utf8(*folders: Path) -> list[Problem]:
+    """Staff files saved in another encoding (cp1252, UTF-16): nothing else can read them."""
+    return [
+        Problem(str(path), "not UTF-8 text; save it as UTF-8")
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and not _is_utf8(path)
+    ]
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
 
 def check_staff_files(rules_dir: Path, templates_dir: Path) -> list[Problem]:
     """Every problem in the rules and templates folders; an empty list means usable."""
+    unreadable = not_utf8(rules_dir, templates_dir)
+    if unreadable:  # the other checks would read these files and stop on them
+        return unreadable
     courses, problems = _check_courses(rules_dir)
     try:
         forms = load_form_specs(rules_dir)

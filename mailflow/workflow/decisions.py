@@ -7,6 +7,7 @@ answers it in the applicant's state, staff are told so rather than nothing happe
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +100,11 @@ def decide_from_csv(
 ) -> list[CsvOutcome]:
     """Apply each row (id, decision, reason) on its own: a bad row stops no other."""
     outcomes = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MailflowError(f"{path}: not UTF-8 text; save it as UTF-8 (CSV UTF-8)") from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in CSV_COLUMNS[:2] if c not in (reader.fieldnames or [])]
         if missing:
