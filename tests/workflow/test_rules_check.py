@@ -116,7 +116,7 @@ def test_an_unreachable_state_is_a_warning_with_its_line(staff: Path) -> None:
 
 def test_a_template_variable_the_context_lacks(staff: Path) -> None:
     template = staff / "templates" / "en" / "rejection.txt"
-    edit(template, "{{ applicant.display_name }}", "{{ applicant_name }}")
+    edit(template, '{% include "en/_greeting.inc" %}', "Dear {{ applicant_name }},")
     found = problems(staff)
     assert (
         f"{template}:{line_of(template, 'applicant_name')}: variable 'applicant_name' is not in "
