@@ -209,3 +209,32 @@ def test_an_incomplete_form_after_the_reminder_day_gets_no_reminder_with_it(
     assert result.exit_code == 0, result.output
     cycle(flow, "2009-06-12 09:00")
     assert [m.template for m in mails(flow)] == ["incomplete"]
+
+
+def test_resolving_a_mail_nobody_could_be_found_for_handles_it_again(
+    run, flow: Mailflow, people, deliver
+) -> None:
+    someone = people(1)[0]
+    course = flow.engine.rules.courses.pop("A901357")  # as if its file were missing
+    try:
+        deliver(someone)
+        cycle(flow, "2009-06-01 09:00")
+    finally:
+        flow.engine.rules.courses["A901357"] = course  # type: ignore[index]
+    assert "names an unknown course" in run("review").output
+    result = run("review", "resolve", "1")
+    assert result.exit_code == 0, result.output
+    assert "received -> complete" in result.output
+    assert applicant(flow, str(someone.written["email"])).state == "complete"
+    assert [m.template for m in mails(flow)] == ["acknowledgement"]
+
+
+def test_resolving_a_mail_that_still_cannot_be_handled_is_refused(
+    run, flow: Mailflow, deliver
+) -> None:
+    deliver(raw=plain_mail("stranger@example.org", "Hello", "Do you have other courses?"))
+    cycle(flow, "2009-06-01 09:00")
+    result = run("review", "resolve", "1")
+    assert result.exit_code != 0
+    assert "still cannot be handled (no application form attached)" in str(result.exception)
+    assert "[1] no application form attached" in run("review").output
