@@ -84,7 +84,8 @@ def body_text(mail: ParsedMail) -> str:
 # The line a mail program writes above the text it quotes: everything after it is theirs.
 _QUOTE_HEADER = re.compile(
     r"^\s*(?:on\b.*\bwrote\s*:|le\b.*\ba\s+écrit\s*:|el\b.*\bescribió\s*:"
-    r"|-+\s*(?:original message|message d'origine|mensaje original)\s*-+)",
+    r"|-+\s*(?:original message|message d'origine|mensaje original)\s*-+"
+    r"|_{8,}\s*$|(?:from|de)\s*:\s.*@)",  # Outlook: a rule, then From: Sent: To:
     re.I,
 )
 # Words that make a sentence doubtful: a negation, a condition, a possibility.

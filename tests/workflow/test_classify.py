@@ -187,6 +187,7 @@ def test_a_withdrawal_from_another_address_goes_to_review(flow: Mailflow, people
         "Je ne veux pas retirer ma candidature.",
         "Thanks!\n\nOn Mon, 1 Jun 2009, Course wrote:\n> to withdraw my application, reply",
         "> Please cancel my application.\nSorry, wrong mail.",
+        "Noted.\n\nFrom: Course <a901357@itcilo.org>\nSent: Mon\nPlease cancel my application",
         "I am out of the office and will not be able to attend to your mail until Monday.",
     ],
 )
