@@ -81,10 +81,113 @@ def body_text(mail: ParsedMail) -> str:
         return ""
 
 
+# The line a mail program writes above the text it quotes: everything after it is theirs.
+_QUOTE_HEADER = re.compile(
+    r"^\s*(?:on\b.*\bwrote\s*:|le\b.*\ba\s+écrit\s*:|el\b.*\bescribió\s*:"
+    r"|-+\s*(?:original message|message d'origine|mensaje original)\s*-+"
+    r"|_{8,}\s*$|(?:from|de)\s*:\s.*@)",  # Outlook: a rule, then From: Sent: To:
+    re.I,
+)
+# Words that make a sentence doubtful: a negation, a condition, a possibility.
+_DOUBT_WORDS = frozenset(
+    (
+        "if",
+        "may",
+        "might",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "not",
+        "no",
+        "never",
+        "don't",
+        "dont",
+        "won't",
+        "unless",
+        "whether",
+        "would",
+        "could",
+        "should",
+        "wonder",
+        "consider",
+        "considering",
+        "thinking",
+        "si",
+        "pas",
+        "ne",
+        "jamais",
+        "peut-être",
+        "peut-etre",
+        "pourrais",
+        "pourrait",
+        "envisage",
+        "quizás",
+        "quizas",
+        "quizá",
+        "podría",
+        "podria",
+        "nunca",
+    )
+)
+# Signs of an out-of-office text, whose "not able to attend" is about the mail, not the course.
+_AWAY = re.compile(
+    r"out of (?:the )?office|away from|on leave|on holiday|on vacation|absent|en congé"
+    r"|fuera de la oficina|de vacaciones|auto.?reply|réponse automatique",
+    re.I,
+)
+# Any mention of withdrawing, clear or not: such a mail is for a person, never "unclear".
+_MENTIONS = re.compile(
+    r"withdr[ae]w|cancel|désist|desist|retir|annul|no longer|not be able to attend"
+    r"|ne pourrai|no podré|no podre",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+
+
+def own_text(text: str) -> str:
+    """The lines the sender wrote: neither quoted (``>``) nor after an "On ... wrote:" line."""
+    lines = []
+    for line in text.splitlines():
+        if _QUOTE_HEADER.match(line):
+            break
+        if not line.lstrip().startswith(">"):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _clear_sentence(sentence: str, word: str) -> bool:
+    """A plain statement: not a question, nor negated, conditional or out-of-office."""
+    if sentence.rstrip().endswith("?") or "¿" in sentence or _AWAY.search(sentence):
+        return False
+    rest = sentence.replace(word, " ")
+    words = set(re.findall(r"[\w'’-]+", rest.replace("’", "'")))
+    return not words & _DOUBT_WORDS and "tal vez" not in rest
+
+
+def withdrawal_said(mail: ParsedMail, words: tuple[str, ...]) -> str | None:
+    """Whether a mail withdraws: ``"clear"``, ``"doubtful"`` (a person decides) or None.
+
+    Clear only when a withdrawal phrase of the workflow file stands in the sender's own
+    text (not quoted) in a sentence that is neither a question nor negated or
+    conditional, and the mail is no out-of-office reply. Any other mention of
+    withdrawing is doubtful.
+    """
+    body = body_text(mail)
+    everything = f"{mail.subject}\n{body}".lower()
+    mine = f"{mail.subject}\n{own_text(body)}".lower()
+    if not _AWAY.search(mine):
+        for sentence in _SENTENCE_END.split(mine):
+            for word in words:
+                if word in sentence and _clear_sentence(sentence, word):
+                    return "clear"
+    if any(word in everything for word in words) or _MENTIONS.search(mine):
+        return "doubtful"
+    return None
+
+
 def says_withdrawal(mail: ParsedMail, words: tuple[str, ...]) -> bool:
-    """Whether the subject or text says one of the withdrawal phrases of the workflow file."""
-    text = f"{mail.subject}\n{body_text(mail)}".lower()
-    return any(word in text for word in words)
+    """Whether the mail plainly withdraws (see ``withdrawal_said``)."""
+    return withdrawal_said(mail, words) == "clear"
 
 
 def find_applicant(
@@ -118,5 +221,7 @@ def find_applicant(
         query = select(Applicant).where(Applicant.email == mail.sender)
         if course:
             query = query.where(Applicant.course == course)
-        return session.scalars(query.order_by(Applicant.id.desc())).first()
+        found_by_sender = session.scalars(query.order_by(Applicant.id.desc()).limit(2)).all()
+        # One address may send for several people (a training office): then it names none.
+        return found_by_sender[0] if len(found_by_sender) == 1 else None
     return None

@@ -8,6 +8,7 @@ all. What cannot be handled is left in the ledger with status ``review`` and why
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from mailflow.classify import (
     bounced_addresses,
     find_applicant,
     is_bounce,
-    says_withdrawal,
+    withdrawal_said,
 )
 from mailflow.course import Course
 from mailflow.documents.reader import Document, applications, looks_like_document, read_form
@@ -79,7 +80,25 @@ class Intake:
         if applicant is None:
             put_in_review(session, row, found, now)
             return []
-        withdrawal = says_withdrawal(mail, self.engine.rules.workflow.withdrawal_words)
+        said = withdrawal_said(mail, self.engine.rules.workflow.withdrawal_words)
+        own = bool(applicant.email) and (mail.sender or "").lower() == applicant.email.lower()
+        if said and not (said == "clear" and own and not fax):
+            row.applicant_id = applicant.id
+            why = (
+                "the withdrawal comes from another address than the applicant's"
+                if said == "clear"
+                else "the mail mentions withdrawing but does not plainly say so"
+            )
+            put_in_review(
+                session,
+                row,
+                f"{why} ({mail.sender or 'no sender'}, applicant {applicant.id} "
+                f"<{applicant.email}>); if it is one: "
+                "`mailflow review resolve N --as withdrawal`",
+                now,
+            )
+            return []
+        withdrawal = said == "clear"
         event = Event(
             name="withdrawal" if withdrawal else "unclear_mail",
             occasion=f"mail-{row.id}",
@@ -185,15 +204,20 @@ class Intake:
     ) -> Applicant:
         """The applicant a form belongs to, else a new one.
 
-        The same address in the same course is the same person. A form sent in our
-        thread (or naming our reference) from another address belongs to that applicant
-        only if it names the same person: a colleague's form forwarded by an applicant
-        is a new application, not a change of address.
+        The same address in the same course is the same person only if the form names
+        them: a training office sending several people's forms from one address makes
+        one applicant per person. A form sent in our thread (or naming our reference)
+        from another address belongs to that applicant only if it names the same person:
+        a colleague's form forwarded by an applicant is a new application, not a change
+        of address.
         """
-        applicant = session.scalar(
-            select(Applicant).where(Applicant.course == course.code, Applicant.email == email)
-        )
-        if applicant is None:
+        sharing = session.scalars(
+            select(Applicant)
+            .where(Applicant.course == course.code, Applicant.email == email)
+            .order_by(Applicant.id)
+        ).all()
+        applicant = next((a for a in sharing if _same_person(a, reading, course)), None)
+        if applicant is None and not sharing:
             threaded = find_applicant(session, mail, course.code, by_sender=False)
             if threaded is not None and _same_person(threaded, reading, course):
                 applicant = threaded
@@ -268,13 +292,21 @@ def put_in_review(session: Session, row: RawMail, reason: str, now: datetime) ->
 
 
 def _same_person(applicant: Applicant, reading: FormReading, course: Course) -> bool:
-    """Whether a form names this applicant (by family name, when both give one)."""
+    """Whether a form names this applicant (by family and first names, when both give one)."""
     if applicant.course != course.code:
         return False
-    written = reading.values().get("family_name")
-    if not written or not applicant.family_name:
-        return True
-    return str(written).casefold() == applicant.family_name.casefold()
+    values = reading.values()
+    for name in ("family_name", "first_names"):
+        written, known = values.get(name), getattr(applicant, name)
+        if written and known and _folded(str(written)) != _folded(known):
+            return False
+    return True
+
+
+def _folded(name: str) -> str:
+    """A name compared without case, accents or spacing (a form may be read either way)."""
+    plain = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
 
 
 def _name(row: RawMail) -> str:

@@ -49,7 +49,12 @@ class MailTemplates:
     def render(self, name: str, language: str, context: dict[str, Any]) -> RenderedMail:
         """Render subject and body separately, so no value can move text between them."""
         template_path = self._path(name, language)
-        source = (self.folder / template_path).read_text(encoding="utf-8")
+        try:
+            source = (self.folder / template_path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise RulesError(
+                f"{self.folder / template_path}: not UTF-8 text; save it as UTF-8"
+            ) from None
         subject_line, _, body_source = source.partition("\n")
         if not subject_line.startswith("Subject:"):
             raise RulesError(f"{self.folder / template_path}:1: first line must be 'Subject: ...'")

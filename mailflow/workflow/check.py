@@ -21,14 +21,39 @@ from mailflow.workflow.ruleset import WORKFLOW_FILE, RuleSet
 from mailflow.workflow.templatecheck import check_templates, template_files
 from mailflow.workflow.tomllines import Problem, TomlLines
 
+TEXT_SUFFIXES = (".toml", ".txt", ".inc")
+
+
+def not_utf8(*folders: Path) -> list[Problem]:
+    """Staff files saved in another encoding (cp1252, UTF-16): nothing else can read them."""
+    return [
+        Problem(str(path), "not UTF-8 text; save it as UTF-8")
+        for folder in folders
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and not _is_utf8(path)
+    ]
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
 
 def check_staff_files(rules_dir: Path, templates_dir: Path) -> list[Problem]:
     """Every problem in the rules and templates folders; an empty list means usable."""
+    unreadable = not_utf8(rules_dir, templates_dir)
+    if unreadable:  # the other checks would read these files and stop on them
+        return unreadable
     courses, problems = _check_courses(rules_dir)
     try:
         forms = load_form_specs(rules_dir)
     except RulesError as exc:
         forms, problems = {}, [*problems, Problem(str(rules_dir / "forms"), str(exc))]
+    if courses and not problems:  # a broken course file would look missing here
+        problems += forms_without_course(rules_dir, courses)
     workflow_path = rules_dir / WORKFLOW_FILE
     if not workflow_path.is_file():
         return [*problems, Problem(str(workflow_path), "missing; copy the shipped workflow.toml")]
@@ -45,6 +70,30 @@ def check_staff_files(rules_dir: Path, templates_dir: Path) -> list[Problem]:
         return problems
     problems += missing_templates(workflow, templates_dir)
     return problems + check_templates(RuleSet(rules_dir, templates_dir, courses, forms, workflow))
+
+
+def forms_without_course(rules_dir: Path, courses: dict[str, Course]) -> list[Problem]:
+    """Forms naming a course no course file has: every such form would go to review."""
+    problems = []
+    for path in sorted((rules_dir / "forms").glob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            form = tomllib.loads(text).get("form", {})
+        except tomllib.TOMLDecodeError:
+            continue  # reported by the form check
+        course = str(form.get("course", ""))
+        if course in courses:
+            continue
+        lines = TomlLines(str(path), text)
+        problems.append(
+            Problem(
+                lines.at(lines.key("course", lines.table("form"))),
+                f"form {form.get('id', path.stem)}: course {course!r} has no course file; "
+                f"write course = one of {', '.join(map(repr, sorted(courses)))} "
+                f"or add {rules_dir / 'courses' / course}.toml",
+            )
+        )
+    return problems
 
 
 def errors_in(problems: list[Problem]) -> list[Problem]:

@@ -7,6 +7,7 @@ answers it in the applicant's state, staff are told so rather than nothing happe
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ def staff_event(
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise MailflowError(f"no applicant with id {applicant_id}; see `mailflow applicants`")
+    _refuse_a_second_cost_sharing_decision(applicant, event_name)
     event = Event(
         name=event_name,
         occasion=f"staff-{event_name}-{now.isoformat()}",
@@ -48,6 +50,27 @@ def staff_event(
             f"see `mailflow show {applicant_id}`"
         )
     return firings
+
+
+_COST_SHARING = {"cost_sharing_granted": "granted", "cost_sharing_refused": "refused"}
+
+
+def _refuse_a_second_cost_sharing_decision(applicant: Applicant, event_name: str) -> None:
+    """A cost-sharing request is decided once: repeating it would mail the applicant
+    again, reversing it would mail them the opposite of what they were told."""
+    wanted, decided = _COST_SHARING.get(event_name), applicant.cost_sharing
+    if wanted is None or decided not in _COST_SHARING.values():
+        return
+    if decided == wanted:
+        raise MailflowError(
+            f"applicant {applicant.id}'s cost-sharing request is already {decided}: "
+            "nothing changed, nothing sent"
+        )
+    raise MailflowError(
+        f"applicant {applicant.id}'s cost-sharing request was {decided} and they were told "
+        f"so; it is not reversed by command: write to them yourself, and see "
+        f"`mailflow show {applicant.id}`"
+    )
 
 
 def _why_not(
@@ -77,7 +100,11 @@ def decide_from_csv(
 ) -> list[CsvOutcome]:
     """Apply each row (id, decision, reason) on its own: a bad row stops no other."""
     outcomes = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MailflowError(f"{path}: not UTF-8 text; save it as UTF-8 (CSV UTF-8)") from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in CSV_COLUMNS[:2] if c not in (reader.fieldnames or [])]
         if missing:

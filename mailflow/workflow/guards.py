@@ -73,6 +73,7 @@ GUARDS: dict[str, Callable[[Situation], bool]] = {
     "cost_sharing_requested": lambda s: s.applicant.funding == "cost_sharing",
     "cost_sharing_places_left": _cost_sharing_places_left,
     "cost_sharing_granted": lambda s: s.applicant.cost_sharing == "granted",
+    "cost_sharing_decided": lambda s: s.applicant.cost_sharing in ("granted", "refused"),
 }
 
 

@@ -7,6 +7,7 @@ engine runs has been checked.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -93,15 +94,36 @@ class Workflow:
     def time_rules(self) -> list[Rule]:
         return sorted((r for r in self.rules if r.at), key=lambda r: r.priority)
 
+    def mother_tongue_language(self, mother_tongue: str | None) -> str | None:
+        """The course language a mother tongue is (or staff map it to), else None.
+
+        A form may give several ("Wolof, French"): the first one that is a course
+        language (one of [languages], or the default) wins. A course language is known
+        in its own and other spellings (Français, francés, espagnol, castellano); the
+        ``mother_tongues`` lists of the workflow file add others (Wolof: French).
+        """
+        course_languages = {self.default_language, *self.languages}
+        for part in _TONGUE_SEPARATORS.split(_folded(mother_tongue or "")):
+            tongue = part.strip(" .()-")
+            if not tongue:
+                continue
+            for code, choice in self.languages.items():
+                if tongue in (_folded(t) for t in choice.mother_tongues):
+                    return code
+            code = LANGUAGE_NAMES.get(tongue)
+            if code in course_languages:
+                return code
+        return None
+
     def language_for(
         self, mother_tongue: str | None, country: str | None, mail_text: str = ""
     ) -> str:
-        """The language to write to someone in: by mother tongue, else by country, else
-        by the words of their mail (two of a language's mail_words), else the default."""
-        tongue = (mother_tongue or "").strip().lower()
-        for code, choice in self.languages.items():
-            if tongue and tongue in (t.lower() for t in choice.mother_tongues):
-                return code
+        """The language to write to someone in: by mother tongue when it is a course
+        language (see ``mother_tongue_language``), else by country, else by the words of
+        their mail (two of a language's mail_words), else the default."""
+        spoken = self.mother_tongue_language(mother_tongue)
+        if spoken is not None:
+            return spoken
         for code, choice in self.languages.items():
             if country and country.upper() in choice.countries:
                 return code
@@ -110,3 +132,22 @@ class Workflow:
             if len(words & {w.lower() for w in choice.mail_words}) >= MAIL_WORDS_NEEDED:
                 return code
         return self.default_language
+
+
+# The course languages as an application form may name them, folded (no case, no accents).
+LANGUAGE_NAMES = {
+    name: code
+    for code, names in {
+        "en": "english anglais ingles inglese englisch engels ingles angles en eng",
+        "fr": "french francais frances francese franzosisch frans fr fra francophone",
+        "es": "spanish espanol espagnol castellano castilian castillan spagnolo spanisch "
+        "spaans espanhol es esp spa",
+    }.items()
+    for name in names.split()
+}
+_TONGUE_SEPARATORS = re.compile(r"[,/;&+|]|\band\b|\bet\b|\by\b")
+
+
+def _folded(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())

@@ -11,7 +11,8 @@ The caller passes ``now`` (naive UTC), so tests decide what day it is.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -28,22 +29,43 @@ log = logging.getLogger(__name__)
 
 
 def falls_on(session: Session, rule: Rule, course: Course, applicant: Applicant) -> date | None:
-    """The day (course time) a time rule falls on for one applicant (None: never)."""
+    """The day (course time) a time rule falls on for one applicant (None: never).
+
+    A reminder (a rule counted from a course date that does not change the state) falls
+    only for applicants already in the state when its day began: a form found incomplete
+    after the reminder day is not reminded in the same breath. A step that moves the
+    applicant on (joining instructions) still catches up with those who enter late.
+    """
     assert rule.at is not None
+    entered = entered_at(session, applicant)
     if rule.at.date_name == ENTERING:
-        entered = session.scalar(
-            select(func.max(StateChange.at)).where(
-                StateChange.applicant_id == applicant.id,
-                StateChange.to_state == applicant.state,
-                or_(StateChange.from_state.is_(None), StateChange.from_state != applicant.state),
-            )
-        )
         if entered is None:
             return None
         reference = local_today(course, entered)
     else:
         reference = course.dates[rule.at.date_name]
-    return reference + timedelta(days=rule.at.days)
+    day = reference + timedelta(days=rule.at.days)
+    late = entered is not None and entered >= _start_of(day, course)
+    if late and rule.at.date_name != ENTERING and rule.to is None:
+        return None  # a reminder of what they were just told the moment they entered
+    return day
+
+
+def entered_at(session: Session, applicant: Applicant) -> datetime | None:
+    """When (naive UTC) the applicant entered the state they are in."""
+    return session.scalar(
+        select(func.max(StateChange.at)).where(
+            StateChange.applicant_id == applicant.id,
+            StateChange.to_state == applicant.state,
+            or_(StateChange.from_state.is_(None), StateChange.from_state != applicant.state),
+        )
+    )
+
+
+def _start_of(day: date, course: Course) -> datetime:
+    """The first moment of a course day, as naive UTC (how the history keeps times)."""
+    local = datetime.combine(day, time(), tzinfo=ZoneInfo(course.timezone))
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def is_due(rule: Rule, course: Course, day: date, now: datetime) -> bool:

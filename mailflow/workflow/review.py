@@ -87,7 +87,8 @@ def resolve(
     ``review_resolved``, or the one the person names (a mail read as a ``withdrawal``),
     answered in the thread of the item's mail. For a mail nobody could be found for,
     ``email`` names the applicant's address (a fax without one, say) and the mail is
-    handled again as theirs.
+    handled again as theirs; without ``email`` it is handled again as it came (the
+    course its form names now exists, say), and refused while it still cannot be.
     """
     if event_name not in RESOLVING_EVENTS:
         raise MailflowError(f"event {event_name!r}; write one of {', '.join(RESOLVING_EVENTS)}")
@@ -117,7 +118,7 @@ def _handle_again(
     session: Session, intake: Intake, item: ReviewItem, values: dict[str, str], now: datetime
 ) -> list[Firing]:
     if not values:
-        return []
+        return _handle_mail_again(session, intake, item, now)
     if set(values) != {"email"} or item.raw_mail_id is None:
         raise MailflowError(
             f"review item {item.id} is a mail without an applicant: only --set email=ADDRESS "
@@ -128,6 +129,33 @@ def _handle_again(
         raise MailflowError(f"--set email={values['email']!r}: {address.note or 'empty'}")
     row = session.get_one(RawMail, item.raw_mail_id)
     return intake.handle(session, row, now, sender=str(address.value))
+
+
+def _handle_mail_again(
+    session: Session, intake: Intake, item: ReviewItem, now: datetime
+) -> list[Firing]:
+    """A mail nobody's (a form naming a course staff have since added, a mail that
+    failed): handled again from its raw copy, or refused, the item left open."""
+    if item.raw_mail_id is None:
+        raise MailflowError(
+            f"review item {item.id} names no applicant and no mail: nothing to handle again"
+        )
+    row = session.get_one(RawMail, item.raw_mail_id)
+    try:
+        firings = intake.handle(session, row, now)
+    except MailflowError:
+        raise
+    except Exception as exc:  # what made the worker fail on it still does
+        raise MailflowError(
+            f"review item {item.id}: the mail still cannot be handled: {exc}; "
+            "fix that and resolve again"
+        ) from None
+    if not firings and row.status == "review":
+        raise MailflowError(
+            f"review item {item.id}: the mail still cannot be handled ({row.reason}); "
+            "fix that and resolve again, or give --set email=ADDRESS if you know whose it is"
+        )
+    return firings
 
 
 def _typed(name: str, text: str) -> object:

@@ -49,6 +49,16 @@ def sample_applicant() -> Applicant:
     )
 
 
+def nameless_applicant() -> Applicant:
+    """The sample applicant with no name nor sex read from the form: greeted all the same."""
+    applicant = sample_applicant()
+    applicant.family_name = applicant.first_names = applicant.sex = None
+    return applicant
+
+
+# The "?" an applicant without a name is called by (``Applicant.display_name``).
+_NO_NAME = re.compile(r"(?:^|\s)\?(?=[\s,:;.]|$)", re.M)
+
 PARTIAL_SUFFIX = ".inc"  # a piece other templates include (a signature), not a mail
 
 
@@ -118,9 +128,36 @@ def _check_file(templates: MailTemplates, rules: RuleSet, path: Path) -> list[Pr
         found = _attribute_problems(parsed, context, path)
         if not found and not partial:
             found = [p for p in [_render_problem(templates, name, language, context, path)] if p]
+        if not found and not partial:
+            found = _nameless_problems(templates, rules, name, language, course, path)
         if found:
             return problems + found
     return problems
+
+
+def _nameless_problems(
+    templates: MailTemplates, rules: RuleSet, name: str, language: str, course: Any, path: Path
+) -> list[Problem]:
+    """A mail to an applicant whose form gives no name must still greet them properly."""
+    applicant = nameless_applicant()
+    applicant.course = course.code
+    context = mail_context(applicant, course, rules.form_for(course.code), "sample reason")
+    problem = _render_problem(templates, name, language, context, path)
+    if problem is not None:
+        return [Problem(problem.location, f"for an applicant without a name: {problem.message}")]
+    staff = {a.value for r in rules.workflow.rules for a in r.actions if a.kind == "notify_staff"}
+    body = templates.render(name, language, context).body
+    match = _NO_NAME.search(body)
+    if name in staff or match is None:
+        return []
+    return [
+        Problem(
+            f"{path}:{body.count(chr(10), 0, match.start()) + 2}",
+            "an applicant without a name is called '?' here; greet them with "
+            f'{{% include "{language}/_greeting.inc" %}}',
+            severity="warning",
+        )
+    ]
 
 
 def _attribute_problems(

@@ -3,11 +3,12 @@ automatic replies (never answered) and everything else left for a person."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from workflow_helpers import applicant, cycle, mails, person, plain_mail
 
 from mailflow.app import Mailflow
-from mailflow.storage.models import RawMail, ReviewItem
+from mailflow.storage.models import Applicant, RawMail, ReviewItem
 
 
 def ledger(flow: Mailflow) -> list[tuple[str, str]]:
@@ -44,7 +45,7 @@ def test_a_reply_in_our_thread_without_a_form_saying_withdraw(
     ours = mails(flow)[0]
     deliver(
         raw=plain_mail(
-            "other.address@example.org",
+            str(someone.written["email"]),
             "Re: candidature",
             "Je dois malheureusement retirer ma candidature.",
             In_Reply_To=ours.message_id,
@@ -158,3 +159,79 @@ def test_the_language_of_the_mail_when_the_form_does_not_tell(
     cycle(flow, "2009-06-01 09:00")
     assert applicant(flow, str(someone.written["email"])).language == "fr"
     assert mails(flow)[0].language == "fr"
+
+
+def test_a_withdrawal_from_another_address_goes_to_review(flow: Mailflow, people, deliver) -> None:
+    someone = people(1)[0]
+    address = str(someone.written["email"])
+    deliver(someone)
+    cycle(flow, "2009-06-01 09:00")
+    reference = applicant(flow, address).id
+    subject = f"[A901357-{reference}] hello"
+    deliver(raw=plain_mail("stranger@evil.org", subject, "Please cancel my application."))
+    cycle(flow, "2009-06-02 09:00")
+    assert applicant(flow, address).state == "complete"
+    assert ledger(flow)[-1][0] == "review"
+    assert "another address" in reviews(flow)[-1].reason
+    assert reviews(flow)[-1].applicant_id == reference
+    assert [m.template for m in mails(flow)] == ["acknowledgement"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Is there a visa letter? I may want to withdraw my application if not.",
+        "Should I cancel my application?",
+        "I do not want to withdraw my application.",
+        "Si no hay beca, quizás tenga que retirar mi solicitud.",
+        "Je ne veux pas retirer ma candidature.",
+        "Thanks!\n\nOn Mon, 1 Jun 2009, Course wrote:\n> to withdraw my application, reply",
+        "> Please cancel my application.\nSorry, wrong mail.",
+        "Noted.\n\nFrom: Course <a901357@itcilo.org>\nSent: Mon\nPlease cancel my application",
+        "I am out of the office and will not be able to attend to your mail until Monday.",
+    ],
+)
+def test_a_doubtful_withdrawal_from_the_applicant_goes_to_review(
+    flow: Mailflow, people, deliver, body: str
+) -> None:
+    someone = people(1)[0]
+    address = str(someone.written["email"])
+    deliver(someone)
+    cycle(flow, "2009-06-01 09:00")
+    deliver(raw=plain_mail(address, "About my application", body))
+    cycle(flow, "2009-06-02 09:00")
+    assert applicant(flow, address).state == "complete"
+    assert ledger(flow)[-1][0] == "review"
+    assert [m.template for m in mails(flow)] == ["acknowledgement"]
+
+
+def test_a_plain_withdrawal_from_the_applicant_withdraws(flow: Mailflow, people, deliver) -> None:
+    someone = people(1)[0]
+    address = str(someone.written["email"])
+    deliver(someone)
+    cycle(flow, "2009-06-01 09:00")
+    body = "Dear Madam,\n\nI am sorry: I will not be able to attend the course.\n\nBest regards"
+    deliver(raw=plain_mail(address, "My application", body))
+    cycle(flow, "2009-06-02 09:00")
+    assert applicant(flow, address).state == "withdrawn"
+
+
+def test_one_address_sending_for_several_people_makes_one_applicant_each(
+    flow: Mailflow, people, deliver
+) -> None:
+    office = "training@ministry.example"
+    trio = [person(p, email=office) for p in people(3)]
+    for someone in trio:
+        deliver(someone, sender=office)
+    cycle(flow, "2009-06-01 09:00")
+    deliver(person(trio[0], email=office, city="Elsewhere"), sender=office)
+    cycle(flow, "2009-06-02 09:00")
+    with flow.database.transaction() as session:
+        found = session.scalars(select(Applicant).order_by(Applicant.id)).all()
+        names = [a.family_name for a in found]
+        readings = [len(a.readings) for a in found]
+        replaced = [sum("newer form replaces" in h.cause for h in a.history) for a in found]
+    assert names == [p.written["family_name"] for p in trio]
+    assert readings == [2, 1, 1] and replaced == [1, 0, 0]
+    sent = [(m.template, m.applicant_id) for m in mails(flow)]
+    assert sent == [("acknowledgement", a.id) for a in found]

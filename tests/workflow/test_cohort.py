@@ -213,7 +213,8 @@ def test_cohort_walks_through_the_default_workflow(
         ("c", "acceptance", "en"),
         ("b", "withdrawal", "es"),
         ("staff", "staff_withdrawal", "en"),
-        ("c", "payment_reminder", "en"),  # accepted late, still before the payment date
+        # C, accepted after the reminder day, was told the payment date a moment ago:
+        # no payment reminder with it.
         ("a", "joining_instructions", "fr"),
         ("g", "joining_instructions", "fr"),
     ]

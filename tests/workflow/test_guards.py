@@ -49,6 +49,7 @@ def test_every_guard_is_tested() -> None:
         "cost_sharing_requested",
         "cost_sharing_places_left",
         "cost_sharing_granted",
+        "cost_sharing_decided",
     }
 
 
@@ -86,3 +87,12 @@ def test_places_and_cost_sharing_places(flow: Mailflow) -> None:
         assert not holds("places_left", situation(flow, session, someone))
         assert not holds("cost_sharing_places_left", situation(flow, session, someone))
         assert not holds("cost_sharing_granted", situation(flow, session, someone))
+
+
+def test_cost_sharing_decided(flow: Mailflow) -> None:
+    with flow.database.transaction() as session:
+        for decided, expected in ((None, False), ("granted", True), ("refused", True)):
+            someone = filled(funding="cost_sharing", cost_sharing=decided)
+            now = situation(flow, session, someone)
+            assert holds("cost_sharing_decided", now) is expected
+            assert holds("not cost_sharing_decided", now) is not expected

@@ -116,3 +116,39 @@ def test_a_reminder_counted_from_entering_a_state(staff_flow: Mailflow, people, 
     assert [(m.template, m.recipient) for m in sent[1:]] == [
         ("staff_review_waiting", "s.ouine@itcilo.org")
     ]
+
+
+def test_a_staff_file_saved_in_another_encoding_is_refused_in_one_line(
+    staff: Path, staff_flow: Mailflow, workdir: Path, people, deliver
+) -> None:
+    deliver(people(1)[0])
+    cycle(staff_flow, "2009-06-01 09:00")
+    template = staff / "templates" / "fr" / "acknowledgement.txt"
+    template.write_bytes(template.read_text(encoding="utf-8").encode("cp1252"))
+    workflow = staff / "rules" / "workflow.toml"
+    workflow.write_bytes(workflow.read_text(encoding="utf-8").encode("utf-16"))
+    settings = str(workdir / "mailflow.toml")
+
+    def run(*arguments: str) -> str:
+        result = CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-02", *arguments])
+        assert not isinstance(result.exception, UnicodeDecodeError), result.output
+        return result.output + str(result.exception or "")
+
+    checked = run("rules", "check")
+    assert f"{template}: not UTF-8 text; save it as UTF-8" in checked
+    assert f"{workflow}: not UTF-8 text; save it as UTF-8" in checked
+    assert "usable" not in checked
+    deliver(people(1)[0])
+    run("run", "--once")
+    assert len(mails(staff_flow)) == 2  # the last good copy answered the new form
+    status = run("status")
+    assert "REFUSED" in status and "not UTF-8 text" in status
+
+
+def test_a_decisions_sheet_in_another_encoding_is_one_line(workdir: Path, flow: Mailflow) -> None:
+    sheet = workdir / "decisions.csv"
+    sheet.write_bytes("id,decision,reason\n1,reject,Trop tard: désolé\n".encode("cp1252"))
+    settings = str(workdir / "mailflow.toml")
+    result = CliRunner().invoke(cli, ["--config", settings, "decide", "--csv", str(sheet)])
+    assert result.exit_code != 0
+    assert str(result.exception) == f"{sheet}: not UTF-8 text; save it as UTF-8 (CSV UTF-8)"

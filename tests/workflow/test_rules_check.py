@@ -116,7 +116,7 @@ def test_an_unreachable_state_is_a_warning_with_its_line(staff: Path) -> None:
 
 def test_a_template_variable_the_context_lacks(staff: Path) -> None:
     template = staff / "templates" / "en" / "rejection.txt"
-    edit(template, "{{ applicant.display_name }}", "{{ applicant_name }}")
+    edit(template, '{% include "en/_greeting.inc" %}', "Dear {{ applicant_name }},")
     found = problems(staff)
     assert (
         f"{template}:{line_of(template, 'applicant_name')}: variable 'applicant_name' is not in "
@@ -163,3 +163,12 @@ def test_toml_lines_find_tables_and_keys() -> None:
     assert lines.table("rules", 1) == 6
     assert lines.key("to", 6) == 8
     assert lines.key("to", 3) == 3  # not in that table: the table's own line
+
+
+def test_a_form_naming_a_course_without_a_course_file(staff: Path) -> None:
+    form = staff / "rules" / "forms" / "A901357.toml"
+    edit(form, 'course = "A901357"', 'course = "A901358"')
+    assert problems(staff) == [
+        f"{form}:{line_of(form, 'course = ')}: form A901357: course 'A901358' has no course "
+        f"file; write course = one of 'A901357' or add {staff / 'rules' / 'courses'}/A901358.toml"
+    ]

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
-from workflow_helpers import applicant, cycle, mails, person, plain_mail
+from workflow_helpers import applicant, cycle, edit, mails, person, plain_mail
 
 from mailflow.app import Mailflow
 from mailflow.cli import cli
-from mailflow.storage.models import Applicant, OutboxMail, RawMail
+from mailflow.storage.models import Applicant, OutboxMail, RawMail, ReviewItem
 
 
 @pytest.fixture
@@ -49,6 +49,12 @@ def test_cost_sharing_is_decided_apart(run, flow: Mailflow, two: list[int]) -> N
     first, second = two
     assert run("cost-sharing", str(first), "grant").exit_code != 0  # they did not ask
     assert "cost_sharing_granted" in run("cost-sharing", str(second), "grant").output
+    again = run("cost-sharing", str(second), "grant")
+    assert again.exit_code != 0 and "already granted" in str(again.exception)
+    flip = run("cost-sharing", str(second), "refuse")
+    assert flip.exit_code != 0 and "not reversed" in str(flip.exception)
+    assert [m.template for m in mails(flow)].count("cost_sharing_granted") == 1
+    assert "cost_sharing_refused" not in [m.template for m in mails(flow)]
     result = run("decide", str(second), "accept")
     assert "complete -> confirmed" in result.output
     with flow.database.transaction() as session:
@@ -153,3 +159,82 @@ def test_a_mail_a_person_reads_as_a_withdrawal(run, flow: Mailflow, people, deli
     assert applicant(flow, address).state == "withdrawn"
     [withdrawal] = [m for m in mails(flow) if m.template == "withdrawal"]
     assert withdrawal.in_reply_to is not None  # answered in the thread of their mail
+
+
+def test_a_waitlisted_cost_sharing_holder_promoted_is_confirmed_and_never_asked_to_pay(
+    staff: Path, staff_flow: Mailflow, workdir: Path, people, deliver
+) -> None:
+    flow = staff_flow
+    edit(staff / "rules" / "courses" / "A901357.toml", "capacity = 25", "capacity = 1")
+    first, second = people(2)
+    deliver(person(first, funding="self"))
+    deliver(person(second, funding="cost_sharing"))
+    cycle(flow, "2009-06-01 09:00")
+    one, two = (applicant(flow, str(p.written["email"])).id for p in (first, second))
+    settings = str(workdir / "mailflow.toml")
+
+    def run(*arguments: str) -> Result:
+        return CliRunner().invoke(cli, ["--config", settings, "--now", "2009-06-02", *arguments])
+
+    for command in (("decide", one, "accept"), ("decide", two, "waitlist")):
+        assert run(*map(str, command)).exit_code == 0
+    assert run("cost-sharing", str(two), "grant").exit_code == 0
+    result = run("withdraw", str(one))
+    assert result.exit_code == 0, result.output
+    assert "waitlisted -> confirmed" in result.output
+    cycle(flow, "2009-06-20 09:00")  # the payment reminder is due
+    cycle(flow, "2009-06-27 09:00")  # the payment is overdue; joining instructions are due
+    promoted = [m.template for m in mails(flow) if m.applicant_id == two]
+    assert promoted == [
+        "acknowledgement",
+        "waitlisted",
+        "cost_sharing_granted",
+        "confirmation",
+        "joining_instructions",
+    ]
+    assert applicant(flow, str(second.written["email"])).state == "joining_instructions_sent"
+    with flow.database.transaction() as session:
+        reasons = [item.reason for item in session.scalars(select(ReviewItem))]
+    assert not any("payment" in reason for reason in reasons)
+
+
+def test_an_incomplete_form_after_the_reminder_day_gets_no_reminder_with_it(
+    workdir: Path, flow: Mailflow, people, deliver
+) -> None:
+    deliver(person(people(1)[0], passport_number=""))
+    settings = str(workdir / "mailflow.toml")
+    result = CliRunner().invoke(
+        cli, ["--config", settings, "--now", "2009-06-10 09:00", "run", "--once"]
+    )
+    assert result.exit_code == 0, result.output
+    cycle(flow, "2009-06-12 09:00")
+    assert [m.template for m in mails(flow)] == ["incomplete"]
+
+
+def test_resolving_a_mail_nobody_could_be_found_for_handles_it_again(
+    run, flow: Mailflow, people, deliver
+) -> None:
+    someone = people(1)[0]
+    course = flow.engine.rules.courses.pop("A901357")  # as if its file were missing
+    try:
+        deliver(someone)
+        cycle(flow, "2009-06-01 09:00")
+    finally:
+        flow.engine.rules.courses["A901357"] = course  # type: ignore[index]
+    assert "names an unknown course" in run("review").output
+    result = run("review", "resolve", "1")
+    assert result.exit_code == 0, result.output
+    assert "received -> complete" in result.output
+    assert applicant(flow, str(someone.written["email"])).state == "complete"
+    assert [m.template for m in mails(flow)] == ["acknowledgement"]
+
+
+def test_resolving_a_mail_that_still_cannot_be_handled_is_refused(
+    run, flow: Mailflow, deliver
+) -> None:
+    deliver(raw=plain_mail("stranger@example.org", "Hello", "Do you have other courses?"))
+    cycle(flow, "2009-06-01 09:00")
+    result = run("review", "resolve", "1")
+    assert result.exit_code != 0
+    assert "still cannot be handled (no application form attached)" in str(result.exception)
+    assert "[1] no application form attached" in run("review").output
