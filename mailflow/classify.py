@@ -185,11 +185,6 @@ def withdrawal_said(mail: ParsedMail, words: tuple[str, ...]) -> str | None:
     return None
 
 
-def says_withdrawal(mail: ParsedMail, words: tuple[str, ...]) -> bool:
-    """Whether the mail plainly withdraws (see ``withdrawal_said``)."""
-    return withdrawal_said(mail, words) == "clear"
-
-
 def find_applicant(
     session: Session, mail: ParsedMail, course: str | None = None, by_sender: bool = True
 ) -> Applicant | None:
